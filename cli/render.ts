@@ -1,0 +1,101 @@
+/**
+ * The render pipeline (DESIGN §6, §9): in one Node process, one cdktf App for every selected
+ * environment's stacks and one cdk8s App per cluster, turned into the files of dist/ in memory.
+ */
+import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { App as Cdk8sApp } from 'cdk8s';
+import { App as CdktfApp } from 'cdktf';
+import { addPlatformStacks } from '../infra/platform-stacks';
+import { addClusterCharts } from '../manifests/cluster-charts';
+import { clusterName } from '../platform/names';
+import type { PlatformConfig } from '../platform/schema';
+import { manifestPath, objectIdentity, stackPath } from './dist-path';
+import type { DistFile } from './dist-writer';
+import { kubernetesYaml, stableJson } from './serialize';
+
+export interface RenderedObject {
+  readonly environment: string;
+  readonly cluster: string;
+  readonly component: string;
+  /** Relative to dist/. */
+  readonly path: string;
+  readonly object: Record<string, unknown>;
+}
+
+export interface RenderedStack {
+  readonly environment: string;
+  readonly name: string;
+  /** Relative to dist/. */
+  readonly path: string;
+  /** The Terraform JSON as cdktf wrote it. */
+  readonly json: Record<string, unknown>;
+}
+
+export interface Rendering {
+  readonly objects: readonly RenderedObject[];
+  readonly stacks: readonly RenderedStack[];
+  readonly files: readonly DistFile[];
+}
+
+export interface RenderOptions {
+  /** Where cdktf writes `stacks/<stack>/cdk.tf.json` (cdktf.out by default). */
+  readonly tfOutDir: string;
+}
+
+export function render(configs: readonly PlatformConfig[], options: RenderOptions): Rendering {
+  const objects = configs.flatMap(renderManifests);
+  const stacks = renderStacks(configs, options.tfOutDir);
+  const files: DistFile[] = [
+    ...objects.map((o) => ({ path: o.path, content: kubernetesYaml(o.object) })),
+    ...stacks.map((s) => ({ path: s.path, content: stableJson(s.json) })),
+  ];
+  return { objects, stacks, files };
+}
+
+function renderManifests(config: PlatformConfig): RenderedObject[] {
+  return config.clusters.flatMap((cluster) => {
+    const name = clusterName(config, cluster);
+    const app = new Cdk8sApp({ outdir: 'unused' });
+    addClusterCharts(app, config, cluster);
+    return app.charts.flatMap((chart) => {
+      const component = chart.node.id;
+      return (chart.toJson() as Record<string, unknown>[]).map((object) => ({
+        environment: config.name,
+        cluster: name,
+        component,
+        path: manifestPath(name, component, objectIdentity(object)),
+        object,
+      }));
+    });
+  });
+}
+
+function renderStacks(configs: readonly PlatformConfig[], tfOutDir: string): RenderedStack[] {
+  // cdktf.out belongs to this tool: stacks of a removed environment must not linger there.
+  rmSync(join(tfOutDir, 'stacks'), { recursive: true, force: true });
+  const app = new CdktfApp({ outdir: tfOutDir, stackTraces: false });
+  const owners = new Map<string, string>();
+  for (const config of configs) {
+    const before = new Set(app.node.children.map((c) => c.node.id));
+    addPlatformStacks(app, config);
+    for (const child of app.node.children)
+      if (!before.has(child.node.id)) owners.set(child.node.id, config.name);
+  }
+  app.synth();
+  return [...owners].map(([name, environment]) => ({
+    environment,
+    name,
+    path: stackPath(name),
+    json: JSON.parse(readFileSync(join(tfOutDir, 'stacks', name, 'cdk.tf.json'), 'utf8')) as Record<
+      string,
+      unknown
+    >,
+  }));
+}
+
+/** Number of Terraform resources in a stack. */
+export function resourceCount(stack: RenderedStack): number {
+  const resources = (stack.json.resource ?? {}) as Record<string, Record<string, unknown>>;
+  return Object.values(resources).reduce((sum, byName) => sum + Object.keys(byName).length, 0);
+}

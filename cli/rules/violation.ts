@@ -1,0 +1,12 @@
+/** A broken rule in the rendered output: which rule, where, and what to do about it. */
+export interface Violation {
+  /** Stable rule id, e.g. `k8s-schema`. */
+  readonly rule: string;
+  /** dist/-relative file of the object or stack. */
+  readonly file: string;
+  readonly message: string;
+}
+
+export function formatViolation(v: Violation): string {
+  return `[${v.rule}] dist/${v.file}: ${v.message}`;
+}

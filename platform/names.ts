@@ -1,0 +1,123 @@
+/**
+ * Every name that crosses the infra/manifests boundary (DESIGN §5), computed from config alone:
+ * nothing is looked up from AWS or Terraform state at synth time. infra/ and manifests/ both
+ * import this module, so a cluster name, a role ARN, a node label or a DNS name cannot differ
+ * between the Terraform JSON and the Kubernetes YAML.
+ */
+import type { AppConfig, ClusterConfig, NodeGroupConfig, PlatformConfig } from './schema';
+
+/** `<environment>-<color>`, e.g. prod-blue. */
+export function clusterName(
+  config: Pick<PlatformConfig, 'name'>,
+  cluster: Pick<ClusterConfig, 'color'>,
+): string {
+  return `${config.name}-${cluster.color}`;
+}
+
+/** Terraform stacks: the environment's network, then one stack per cluster (blue and green apart). */
+export const stackNames = {
+  network: (config: Pick<PlatformConfig, 'name'>) => `${config.name}-network`,
+  cluster: (config: Pick<PlatformConfig, 'name'>, cluster: Pick<ClusterConfig, 'color'>) =>
+    clusterName(config, cluster),
+} as const;
+
+/** The add-ons that call AWS APIs, each through its own IRSA role and Kubernetes service account. */
+export const IRSA_ADDONS = {
+  'cluster-autoscaler': { namespace: 'kube-system', serviceAccount: 'cluster-autoscaler' },
+  'external-dns': { namespace: 'kube-system', serviceAccount: 'external-dns' },
+} as const;
+
+export type IrsaAddon = keyof typeof IRSA_ADDONS;
+
+export interface IrsaRole {
+  /** IAM role name `<cluster>-<addon>`. */
+  readonly roleName: string;
+  readonly roleArn: string;
+  readonly namespace: string;
+  readonly serviceAccount: string;
+  /** The `sub` claim the role trusts: `system:serviceaccount:<namespace>:<name>`. */
+  readonly subject: string;
+}
+
+export function irsaRole(
+  config: PlatformConfig,
+  cluster: Pick<ClusterConfig, 'color'>,
+  addon: IrsaAddon,
+): IrsaRole {
+  const roleName = `${clusterName(config, cluster)}-${addon}`;
+  const { namespace, serviceAccount } = IRSA_ADDONS[addon];
+  return {
+    roleName,
+    roleArn: `arn:aws:iam::${config.account}:role/${roleName}`,
+    namespace,
+    serviceAccount,
+    subject: `system:serviceaccount:${namespace}:${serviceAccount}`,
+  };
+}
+
+/** The audience EKS pod identity webhooks request for IRSA tokens. */
+export const IRSA_AUDIENCE = 'sts.amazonaws.com';
+
+/**
+ * Node label saying whether a node may be stopped or reclaimed (seed 000). The seed used
+ * `kubernetes.io/lifecycle`, but the EKS managed node group API rejects label keys containing
+ * `kubernetes.io/`, `k8s.io/` or `eks.amazonaws.com/`, and kubelet refuses them since 1.16
+ * (https://kubernetes.io/docs/reference/access-authn-authz/admission-controllers/#noderestriction),
+ * so the platform uses an unprefixed key.
+ */
+export const LIFECYCLE_LABEL = 'lifecycle';
+/** Node label naming the node group's purpose; defaults to the node group name. */
+export const NODE_PURPOSE_LABEL = 'node-purpose';
+/** Set by EKS on every managed node; useful for debugging, never for scheduling. */
+export const EKS_NODEGROUP_LABEL = 'eks.amazonaws.com/nodegroup';
+export const ZONE_LABEL = 'topology.kubernetes.io/zone';
+export const HOSTNAME_LABEL = 'kubernetes.io/hostname';
+
+/** The Kubernetes labels every node of a group carries. */
+export function nodeLabels(group: NodeGroupConfig): Record<string, string> {
+  return { [LIFECYCLE_LABEL]: group.lifecycle, [NODE_PURPOSE_LABEL]: group.name, ...group.labels };
+}
+
+/** The zones a node group spans: its own subset, or every zone of the network. */
+export function nodeGroupZones(config: PlatformConfig, group: NodeGroupConfig): readonly string[] {
+  return group.availabilityZones.length > 0 ? group.availabilityZones : config.network.availabilityZones;
+}
+
+/**
+ * The EKS managed node groups of a config node group: one per zone (`<cluster>-<group>-<zone
+ * letter>`) when perAz, else one spanning its zones (`<cluster>-<group>`).
+ */
+export function managedNodeGroups(
+  config: PlatformConfig,
+  cluster: ClusterConfig,
+  group: NodeGroupConfig,
+): readonly { readonly name: string; readonly zones: readonly string[] }[] {
+  const base = `${clusterName(config, cluster)}-${group.name}`;
+  const zones = nodeGroupZones(config, group);
+  return group.perAz
+    ? zones.map((zone) => ({ name: `${base}-${zone.slice(-1)}`, zones: [zone] }))
+    : [{ name: base, zones }];
+}
+
+/** The DNS names of a cluster (seed 001): per-cluster zones under `eks-<color>`, live names at the apex. */
+export function clusterDnsZones(config: PlatformConfig, cluster: Pick<ClusterConfig, 'color'>) {
+  return {
+    private: `eks-${cluster.color}.${config.dns.private.zone}`,
+    public: `eks-${cluster.color}.${config.dns.public.zone}`,
+  } as const;
+}
+
+/** The namespace an app runs in. */
+export function appNamespace(app: AppConfig): string {
+  return app.namespace ?? app.name;
+}
+
+/** The colors of the clusters an app runs on. */
+export function appClusters(config: PlatformConfig, app: AppConfig): readonly string[] {
+  return app.clusters ?? config.clusters.map((c) => c.color);
+}
+
+/** The dist/ component (the unit Argo CD syncs) of an app. */
+export function appComponent(app: AppConfig): string {
+  return `apps-${app.name}`;
+}
