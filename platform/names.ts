@@ -55,6 +55,17 @@ export function irsaRole(
   };
 }
 
+/** The IAM role of a cluster's nodes, `<cluster>-node`: the node role mapped in aws-auth in CONFIG_MAP mode. */
+export function nodeRole(config: PlatformConfig, cluster: Pick<ClusterConfig, 'color'>) {
+  const roleName = `${clusterName(config, cluster)}-node`;
+  return { roleName, roleArn: `arn:aws:iam::${config.account}:role/${roleName}` } as const;
+}
+
+/** The IAM role the EKS control plane assumes, `<cluster>-cluster`. */
+export function clusterRoleName(config: PlatformConfig, cluster: Pick<ClusterConfig, 'color'>): string {
+  return `${clusterName(config, cluster)}-cluster`;
+}
+
 /** The audience EKS pod identity webhooks request for IRSA tokens. */
 export const IRSA_AUDIENCE = 'sts.amazonaws.com';
 
