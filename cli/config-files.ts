@@ -67,3 +67,18 @@ export function loadEnvironments(configPath: string, only: readonly string[] = [
   if (problems.length > 0) throw new ConfigError(problems);
   return loaded;
 }
+
+/**
+ * For the entry points run by other tools (`npx cdktf synth`, `npx cdk8s synth`): the
+ * environments of PLATFORM_CONFIG (a folder or a file; the repository's config/ by default), or
+ * exit 2 with one line per problem.
+ */
+export function environmentsForTool(defaultConfigDir: string): PlatformConfig[] {
+  try {
+    return loadEnvironments(process.env.PLATFORM_CONFIG ?? defaultConfigDir).map((e) => e.config);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    for (const problem of error.message.split('\n')) console.error(problem);
+    process.exit(2);
+  }
+}

@@ -1,5 +1,5 @@
 /**
- * The commands (DESIGN §7): `synth`, `check` and `schema`. Exit codes: 0 success, 1 a check
+ * The commands (DESIGN §7): `synth`, `check`, `diff` and `schema`. Exit codes: 0 success, 1 a check
  * failed (stale dist/, a broken rule), 2 bad input (config or command line).
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -10,7 +10,9 @@ import { ConfigError } from '../platform/load';
 import { platformJsonSchema } from '../platform/schema';
 import { loadEnvironments } from './config-files';
 import { collectDist, planDist, writeDist } from './dist-writer';
+import { distAtRevision, distOnDisk, GitError } from './dist-trees';
 import { render, resourceCount } from './render';
+import { diffTrees, jsonReport, markdownReport, textReport } from './resource-diff';
 import { ruleViolations } from './rules/all-rules';
 import { formatViolation } from './rules/violation';
 
@@ -20,7 +22,11 @@ const SCHEMA_FILE = join(ROOT, 'config', 'schema.json');
 
 class UsageError extends Error {}
 
-const USAGE = `usage: npm run <synth|check|schema> -- [--config <dir|file>] [--dist <dir>] [--tf-out <dir>] [--env <name>]...`;
+const USAGE = [
+  'usage: npm run <synth|check> -- [--config <dir|file>] [--dist <dir>] [--tf-out <dir>] [--env <name>]...',
+  '       npm run diff -- --base <git-ref> [--format markdown|text|json] [--dist <dir>]',
+  '       npm run schema',
+].join('\n');
 
 interface Options {
   readonly config: string;
@@ -111,6 +117,32 @@ function check(options: Options): number {
   return failures === 0 ? 0 : 1;
 }
 
+const DIFF_OPTIONS = {
+  base: { type: 'string' },
+  format: { type: 'string', default: 'markdown' },
+  dist: { type: 'string' },
+} as const;
+
+function diff(args: string[]): number {
+  let values: { base?: string; format?: string; dist?: string };
+  try {
+    ({ values } = parseArgs({ args, options: DIFF_OPTIONS, allowPositionals: false, strict: true }));
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  if (values.base === undefined) throw new UsageError('diff needs --base <git-ref>, e.g. --base origin/main');
+  const format = values.format ?? 'markdown';
+  if (!['markdown', 'text', 'json'].includes(format)) {
+    throw new UsageError(`--format must be markdown, text or json, got ${JSON.stringify(format)}`);
+  }
+  const distDir = resolve(values.dist ?? join(ROOT, 'dist'));
+  const result = diffTrees(distAtRevision(distDir, values.base), distOnDisk(distDir));
+  if (format === 'json') console.log(jsonReport(result, values.base).trimEnd());
+  else if (format === 'text') console.log(textReport(result, values.base).trimEnd());
+  else console.log(markdownReport(result, values.base).join('\n\n').trimEnd());
+  return 0;
+}
+
 function readFileOr(path: string): string | undefined {
   try {
     return readFileSync(path, 'utf8');
@@ -137,6 +169,8 @@ export function main(argv: string[]): number {
         return synth(parseOptions(rest));
       case 'check':
         return check(parseOptions(rest));
+      case 'diff':
+        return diff(rest);
       case 'schema':
         return schema();
       default:
@@ -146,6 +180,10 @@ export function main(argv: string[]): number {
     if (error instanceof ConfigError) {
       for (const problem of error.message.split('\n')) console.error(problem);
       console.error(`${command}: ${error.problems.length} configuration problem(s); nothing was written`);
+      return 2;
+    }
+    if (error instanceof GitError) {
+      console.error(`diff: ${error.message}`);
       return 2;
     }
     if (error instanceof UsageError) {

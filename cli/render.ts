@@ -2,12 +2,10 @@
  * The render pipeline (DESIGN §6, §9): in one Node process, one cdktf App for every selected
  * environment's stacks and one cdk8s App per cluster, turned into the files of dist/ in memory.
  */
-import { readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { App as Cdk8sApp } from 'cdk8s';
-import { App as CdktfApp } from 'cdktf';
-import { addPlatformStacks } from '../infra/platform-stacks';
-import { addClusterCharts } from '../manifests/cluster-charts';
+import { synthStacks } from '../infra/synth-stacks';
+import { clusterManifests } from '../manifests/cluster-manifests';
 import { clusterName } from '../platform/names';
 import type { PlatformConfig } from '../platform/schema';
 import { manifestPath, objectIdentity, stackPath } from './dist-path';
@@ -56,41 +54,25 @@ export function render(configs: readonly PlatformConfig[], options: RenderOption
 function renderManifests(config: PlatformConfig): RenderedObject[] {
   return config.clusters.flatMap((cluster) => {
     const name = clusterName(config, cluster);
-    const app = new Cdk8sApp({ outdir: 'unused' });
-    addClusterCharts(app, config, cluster);
-    return app.charts.flatMap((chart) => {
-      const component = chart.node.id;
-      return (chart.toJson() as Record<string, unknown>[]).map((object) => ({
-        environment: config.name,
-        cluster: name,
-        component,
-        path: manifestPath(name, component, objectIdentity(object)),
-        object,
-      }));
-    });
+    return clusterManifests(config, cluster).map(({ component, object }) => ({
+      environment: config.name,
+      cluster: name,
+      component,
+      path: manifestPath(name, component, objectIdentity(object)),
+      object,
+    }));
   });
 }
 
 function renderStacks(configs: readonly PlatformConfig[], tfOutDir: string): RenderedStack[] {
-  // cdktf.out belongs to this tool: stacks of a removed environment must not linger there.
-  rmSync(join(tfOutDir, 'stacks'), { recursive: true, force: true });
-  const app = new CdktfApp({ outdir: tfOutDir, stackTraces: false });
-  const owners = new Map<string, string>();
-  for (const config of configs) {
-    const before = new Set(app.node.children.map((c) => c.node.id));
-    addPlatformStacks(app, config);
-    for (const child of app.node.children)
-      if (!before.has(child.node.id)) owners.set(child.node.id, config.name);
-  }
-  app.synth();
-  return [...owners].map(([name, environment]) => ({
+  // Nothing in tfOutDir is deleted: after `cdktf deploy` a stack folder holds its .terraform
+  // folder and lock file. cdktf's manifest.json lists exactly the stacks of this render.
+  mkdirSync(tfOutDir, { recursive: true });
+  return synthStacks(configs, tfOutDir).map(({ environment, name }) => ({
     environment,
     name,
     path: stackPath(name),
-    json: JSON.parse(readFileSync(join(tfOutDir, 'stacks', name, 'cdk.tf.json'), 'utf8')) as Record<
-      string,
-      unknown
-    >,
+    json: JSON.parse(readFileSync(join(tfOutDir, 'stacks', name, 'cdk.tf.json'), 'utf8')) as Record<string, unknown>,
   }));
 }
 

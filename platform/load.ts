@@ -42,8 +42,8 @@ export function parseConfig(text: string, file: string, environment: string): Pl
   if (doc.errors.length > 0) {
     throw new ConfigError(
       doc.errors.map((error) => {
-        const pos = error.linePos?.[0];
-        const where = pos ? `line ${pos.line}, column ${pos.col}: ` : '';
+        const pos = lineCounter.linePos(error.pos[0]);
+        const where = `line ${pos.line}, column ${pos.col}: `;
         return { file, path: '', message: `${where}invalid YAML: ${error.message.split('\n')[0]}` };
       }),
     );
@@ -103,6 +103,10 @@ function problemsOf(issue: z.core.$ZodIssue, input: unknown, file: string): Conf
       message = custom ? `${issue.message}, got ${received}` : `${what}must be ${bound}, got ${received}`;
       break;
     }
+    case 'invalid_key':
+      // The path already ends with the key: say what is wrong with it.
+      message = issue.issues.map((inner) => inner.message).join('; ');
+      break;
     default:
       message = present ? `${issue.message}, got ${received}` : issue.message;
   }

@@ -1,0 +1,123 @@
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { diffTrees, jsonReport, markdownReport, textReport } from '../../cli/resource-diff';
+import { exampleConfig, renderConfigs } from '../helpers';
+import { runCli, tempDir } from './run-cli';
+
+function treeOf(files: readonly { path: string; content: string }[]): Map<string, string> {
+  return new Map(files.map((f) => [f.path, f.content]));
+}
+
+const deployment = (replicas: number, selector = 'web') =>
+  `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: web\nspec:\n  replicas: ${replicas}\n  selector:\n    matchLabels:\n      app.kubernetes.io/name: ${selector}\n`;
+
+describe('npm run diff', () => {
+  it('says "no changes" for an unchanged tree', () => {
+    const tree = treeOf(renderConfigs([exampleConfig('dev')]).files);
+    const diff = diffTrees(tree, tree);
+    expect(diff.changes).toEqual([]);
+    expect(markdownReport(diff, 'main')).toEqual(['### eks-platform: no changes against `main`\n']);
+    expect(textReport(diff, 'main')).toBe('no changes against main\n');
+  });
+
+  it('lists only the changed objects of a live switch, field by field', () => {
+    const blue = treeOf(renderConfigs([exampleConfig('prod')]).files);
+    const green = treeOf(renderConfigs([exampleConfig('prod', (raw) => (raw.live = 'green'))]).files);
+    const diff = diffTrees(blue, green);
+    expect(diff.changes.length).toBeGreaterThan(0);
+    for (const change of diff.changes) {
+      expect(change.kind).toBe('changed');
+      // Only what follows `live` may move: the live external-dns replicas and the live DNS records.
+      const liveDns = change.resource.includes('live-external-dns') || change.group.startsWith('stack ');
+      expect(liveDns, `${change.group}: ${change.resource}`).toBe(true);
+    }
+    const text = textReport(diff, 'main');
+    for (const change of diff.changes) expect(text).toContain(change.resource);
+  });
+
+  it('shows each changed field as a path with the old and new value', () => {
+    const diff = diffTrees(new Map([['c/x/d.yaml', deployment(1)]]), new Map([['c/x/d.yaml', deployment(3)]]));
+    expect(diff.changes).toEqual([
+      {
+        group: 'c',
+        resource: 'Deployment web/web',
+        file: 'c/x/d.yaml',
+        kind: 'changed',
+        fields: [{ path: 'spec.replicas', before: 1, after: 3 }],
+        risks: [],
+      },
+    ]);
+    expect(textReport(diff, 'main')).toContain('spec.replicas: 1 -> 3');
+    expect(markdownReport(diff, 'main')[0]).toContain('| `spec.replicas` | `1` | `3` |');
+  });
+
+  it('flags a deletion, an immutable selector change, a node group replacement and an IAM trust change', () => {
+    const stack = (instance: string, principal: string, extra = {}) =>
+      JSON.stringify({
+        resource: {
+          aws_eks_node_group: { spot: { instance_types: [instance], scaling_config: [{ max_size: 3 }] } },
+          aws_iam_role: { node: { assume_role_policy: JSON.stringify({ Principal: principal }) } },
+          ...extra,
+        },
+      });
+    const before = new Map([
+      ['c/x/d.yaml', deployment(1)],
+      ['c/x/gone.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: gone\n  namespace: x\n'],
+      ['infra/s.tf.json', stack('m5.large', 'ec2.amazonaws.com')],
+    ]);
+    const after = new Map([
+      ['c/x/d.yaml', deployment(1, 'web2')],
+      ['infra/s.tf.json', stack('m6i.large', 'eks.amazonaws.com')],
+    ]);
+    const risks = Object.fromEntries(diffTrees(before, after).changes.map((c) => [c.resource, c.risks]));
+    expect(risks['ConfigMap x/gone']).toEqual(['deletion']);
+    expect(risks['Deployment web/web']?.[0]).toMatch(/^immutable selector changed/);
+    expect(risks['aws_eks_node_group.spot']?.[0]).toBe('replaces the node group (its nodes are drained and recreated): instance_types');
+    expect(risks['aws_iam_role.node']?.[0]).toMatch(/^IAM trust policy changed/);
+  });
+
+  it('redacts Secret values', () => {
+    const secret = (v: string) => `apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\n  namespace: x\ndata:\n  password: ${v}\n`;
+    const diff = diffTrees(new Map([['c/x/s.yaml', secret('b2xk')]]), new Map([['c/x/s.yaml', secret('bmV3')]]));
+    const out = jsonReport(diff, 'main') + textReport(diff, 'main') + markdownReport(diff, 'main').join('');
+    expect(out).not.toContain('b2xk');
+    expect(out).not.toContain('bmV3');
+  });
+
+  it('splits a long Markdown report into parts under the comment limit', () => {
+    const before = new Map<string, string>();
+    const after = new Map<string, string>();
+    for (let i = 0; i < 400; i++) {
+      before.set(`c/x/d${i}.yaml`, deployment(1).replace('name: web\n', `name: web${i}\n`));
+      after.set(`c/x/d${i}.yaml`, deployment(2).replace('name: web\n', `name: web${i}\n`));
+    }
+    const parts = markdownReport(diffTrees(before, after), 'main', 10_000);
+    expect(parts.length).toBeGreaterThan(2);
+    for (const part of parts) expect(part.length).toBeLessThanOrEqual(10_000);
+    expect(parts[0]).toMatch(/^<!-- eks-platform diff: part 1 of \d+ -->/);
+  });
+
+  it('compares a git revision with the working tree and exits 2 on an unknown revision', () => {
+    const repo = tempDir('repo');
+    const git = (...args: string[]) => spawnSync('git', args, { cwd: repo, encoding: 'utf8' });
+    git('init', '-q', '-b', 'main');
+    git('config', 'user.email', 't@example.com');
+    git('config', 'user.name', 't');
+    const dist = join(repo, 'dist');
+    expect(runCli(['synth', '--env', 'dev', '--dist', dist, '--tf-out', tempDir('tfout')]).code).toBe(0);
+    git('add', '-A');
+    git('commit', '-qm', 'base');
+    const file = join(dist, 'dev-blue', 'apps-web', 'namespace_web.yaml');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('team: frontend', 'team: growth'));
+    const json = runCli(['diff', '--base', 'main', '--dist', dist, '--format', 'json']);
+    expect(json.code).toBe(0);
+    const report = JSON.parse(json.stdout || '{}');
+    expect(report.changes).toEqual([expect.objectContaining({ resource: 'Namespace web', kind: 'changed' })]);
+    expect(report.changes[0].fields).toEqual([{ path: 'metadata.labels.team', before: 'frontend', after: 'growth' }]);
+    const bad = runCli(['diff', '--base', 'no-such-branch', '--dist', dist]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('unknown revision "no-such-branch"');
+  });
+});

@@ -1,0 +1,79 @@
+/** Runs the command line in process (fast) or as a real process (exit codes, environment). */
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { vi } from 'vitest';
+import { main } from '../../cli/main';
+import { ROOT } from '../helpers';
+
+export interface CliResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export function runCli(args: string[]): CliResult {
+  const out: string[] = [];
+  const err: string[] = [];
+  const log = vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
+  const error = vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void err.push(a.join(' ')));
+  try {
+    const code = main(args);
+    return { code, stdout: out.join('\n'), stderr: err.join('\n') };
+  } finally {
+    log.mockRestore();
+    error.mockRestore();
+  }
+}
+
+export const TSX = join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs');
+
+export function runProcess(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): CliResult {
+  const result = spawnSync(process.execPath, [TSX, join(ROOT, 'cli', 'main.ts'), ...args], {
+    cwd: options.cwd ?? ROOT,
+    env: { ...process.env, ...options.env },
+    encoding: 'utf8',
+  });
+  return { code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
+}
+
+export function tempDir(prefix: string): string {
+  return mkdtempSync(join(tmpdir(), `eks-platform-${prefix}-`));
+}
+
+/** A temp config folder holding the given files (name -> YAML text). */
+export function configDir(files: Record<string, string>): string {
+  const dir = tempDir('config');
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+  return dir;
+}
+
+/** A copy of the shipped config folder. */
+export function copyOfExampleConfig(): string {
+  const dir = tempDir('config');
+  cpSync(join(ROOT, 'config'), dir, { recursive: true });
+  return dir;
+}
+
+/** Every file below a folder with its bytes, for "nothing changed on disk" assertions. */
+export function snapshotTree(dir: string): Record<string, string> {
+  const tree: Record<string, string> = {};
+  if (!existsSync(dir)) return tree;
+  const walk = (current: string) => {
+    for (const name of readdirSync(current).sort()) {
+      const path = join(current, name);
+      if (statSync(path).isDirectory()) walk(path);
+      else tree[relative(dir, path)] = readFileSync(path, 'base64');
+    }
+  };
+  walk(dir);
+  return tree;
+}
+
+export function writeTree(dir: string, files: Record<string, string>): void {
+  for (const [path, text] of Object.entries(files)) {
+    mkdirSync(join(dir, path, '..'), { recursive: true });
+    writeFileSync(join(dir, path), text);
+  }
+}

@@ -1,0 +1,174 @@
+import { spawnSync } from 'node:child_process';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { stableJson } from '../../cli/serialize';
+import { platformJsonSchema } from '../../platform/schema';
+import { ROOT, exampleText } from '../helpers';
+import { configDir, copyOfExampleConfig, runCli, runProcess, snapshotTree, TSX, tempDir } from './run-cli';
+
+describe('npm run synth', () => {
+  it('renders every environment into dist and cdktf.out and reports a summary', () => {
+    const dist = tempDir('dist');
+    const tfOut = tempDir('tfout');
+    const result = runCli(['synth', '--dist', dist, '--tf-out', tfOut]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/synth: 2 environment\(s\): \d+ stacks \(\d+ resources\), \d+ Kubernetes objects on 3 cluster\(s\)/);
+    const files = Object.keys(snapshotTree(dist));
+    expect(files).toContain('infra/prod-network.tf.json');
+    expect(files).toContain('prod-blue/apps-web/namespace_web.yaml');
+    expect(files).toContain('dev-blue/apps-web/namespace_web.yaml');
+    expect(Object.keys(snapshotTree(tfOut))).toContain(join('stacks', 'prod-network', 'cdk.tf.json'));
+  });
+
+  it('changes no byte when run twice', () => {
+    const dist = tempDir('dist');
+    runCli(['synth', '--dist', dist, '--tf-out', tempDir('tfout')]);
+    const first = snapshotTree(dist);
+    const second = runCli(['synth', '--dist', dist, '--tf-out', tempDir('tfout')]);
+    expect(second.stdout).toMatch(/dist: 0 added, 0 changed, 0 removed, \d+ unchanged/);
+    expect(snapshotTree(dist)).toEqual(first);
+  });
+
+  it('renders only the environments named with --env', () => {
+    const dist = tempDir('dist');
+    runCli(['synth', '--env', 'dev', '--dist', dist, '--tf-out', tempDir('tfout')]);
+    const files = Object.keys(snapshotTree(dist));
+    expect(files.some((f) => f.startsWith('dev-blue/'))).toBe(true);
+    expect(files.some((f) => f.startsWith('prod-'))).toBe(false);
+  });
+
+  it('is byte-identical across time zones, locales and working directories', () => {
+    const render = (env: NodeJS.ProcessEnv, cwd: string) => {
+      const dist = tempDir('dist');
+      const result = runProcess(['synth', '--config', join(ROOT, 'config'), '--dist', dist, '--tf-out', tempDir('tfout')], {
+        cwd,
+        env,
+      });
+      expect(result.code, result.stderr).toBe(0);
+      return snapshotTree(dist);
+    };
+    const a = render({ TZ: 'UTC', LANG: 'C', LC_ALL: 'C' }, ROOT);
+    const b = render({ TZ: 'Asia/Tokyo', LANG: 'tr_TR.UTF-8', LC_ALL: 'tr_TR.UTF-8' }, tempDir('cwd'));
+    expect(Object.keys(a).length).toBeGreaterThan(3);
+    expect(b).toEqual(a);
+  });
+
+  it('exits 2 from a real process on a bad config', () => {
+    const config = configDir({ 'prod.yaml': exampleText('prod').replace('live: blue', 'live: purple') });
+    const result = runProcess(['synth', '--config', config, '--dist', tempDir('dist')]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('prod.yaml: live: must name a cluster color: one of blue, green, got "purple"');
+  });
+});
+
+describe('npm run check', () => {
+  function renderedDist(): string {
+    const dist = tempDir('dist');
+    expect(runCli(['synth', '--dist', dist, '--tf-out', tempDir('tfout')]).code).toBe(0);
+    return dist;
+  }
+
+  it('passes on a freshly rendered dist', () => {
+    const result = runCli(['check', '--dist', renderedDist()]);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/check: ok: dist\/ is up to date/);
+  });
+
+  it('fails naming the file after a hand edit in dist', () => {
+    const dist = renderedDist();
+    const file = join(dist, 'prod-blue/apps-web/namespace_web.yaml');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('name: web', 'name: web2'));
+    const result = runCli(['check', '--dist', dist]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('dist/prod-blue/apps-web/namespace_web.yaml: differs from the render');
+  });
+
+  it('fails naming the file after a deletion in dist', () => {
+    const dist = renderedDist();
+    rmSync(join(dist, 'infra/dev-network.tf.json'));
+    const result = runCli(['check', '--dist', dist]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('dist/infra/dev-network.tf.json: missing');
+  });
+
+  it('fails naming a file that is no longer generated', () => {
+    const dist = renderedDist();
+    const config = copyOfExampleConfig();
+    rmSync(join(config, 'dev.yaml'));
+    const result = runCli(['check', '--config', config, '--dist', dist]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('dist/infra/dev-network.tf.json: no longer generated');
+  });
+
+  it('exits 2 on a bad config without touching dist', () => {
+    const dist = renderedDist();
+    const before = snapshotTree(dist);
+    const config = configDir({ 'prod.yaml': exampleText('prod').replace('natGateways: perAz', 'natGateways: two') });
+    const result = runCli(['check', '--config', config, '--dist', dist]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('prod.yaml: network.natGateways: must be one of single, perAz, got "two"');
+    expect(snapshotTree(dist)).toEqual(before);
+  });
+
+  it('passes on the committed dist of the repository', () => {
+    const result = runCli(['check']);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+  });
+});
+
+describe('config/schema.json', () => {
+  it('is the JSON Schema generated from the zod schema (run `npm run schema` when this fails)', () => {
+    expect(readFileSync(join(ROOT, 'config', 'schema.json'), 'utf8')).toBe(`${JSON.stringify(platformJsonSchema(), null, 2)}\n`);
+  });
+
+  it('is referenced by every shipped environment file for editor completion', () => {
+    for (const env of ['dev', 'prod'] as const) {
+      expect(exampleText(env).split('\n')[0]).toBe('# yaml-language-server: $schema=./schema.json');
+    }
+  });
+
+  it('rejects unknown keys and documents defaults', () => {
+    const schema = platformJsonSchema() as any;
+    expect(schema.additionalProperties).toBe(false);
+    expect(schema.properties.authenticationMode.default).toBe('API');
+  });
+});
+
+describe('the cdktf and cdk8s entry points', () => {
+  it('npx cdktf synth produces the same stacks as npm run synth', () => {
+    const tfOut = tempDir('cdktf-cli');
+    const cli = spawnSync('npx', ['cdktf', 'synth', '--output', tfOut], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      env: { ...process.env, CHECKPOINT_DISABLE: '1', CI: '1' },
+    });
+    expect(cli.status, cli.stderr).toBe(0);
+    const dist = tempDir('dist');
+    runCli(['synth', '--dist', dist, '--tf-out', tempDir('tfout')]);
+    const stacks = Object.keys(snapshotTree(dist))
+      .filter((f) => f.startsWith('infra/'))
+      .map((f) => f.slice('infra/'.length, -'.tf.json'.length));
+    expect(stacks.length).toBeGreaterThan(1);
+    for (const stack of stacks) {
+      const fromCli = JSON.parse(readFileSync(join(tfOut, 'stacks', stack, 'cdk.tf.json'), 'utf8'));
+      expect(stableJson(fromCli), stack).toBe(readFileSync(join(dist, 'infra', `${stack}.tf.json`), 'utf8'));
+    }
+  });
+
+  it('the cdk8s app renders every cluster of the config', () => {
+    const out = tempDir('cdk8s');
+    const run = spawnSync(process.execPath, [TSX, join(ROOT, 'manifests', 'main.ts')], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      env: { ...process.env, CDK8S_OUTDIR: out },
+    });
+    expect(run.status, run.stderr).toBe(0);
+    const files = Object.keys(snapshotTree(out));
+    for (const cluster of ['dev-blue', 'prod-blue', 'prod-green']) {
+      expect(files.some((f) => f.startsWith(`${cluster}/`))).toBe(true);
+    }
+  });
+});
