@@ -5,8 +5,11 @@ export interface Violation {
   /** dist/-relative file of the object or stack. */
   readonly file: string;
   readonly message: string;
+  /** Set when the object records an exception to the rule: the reason, shown instead of failing. */
+  readonly exception?: string;
 }
 
 export function formatViolation(v: Violation): string {
-  return `[${v.rule}] dist/${v.file}: ${v.message}`;
+  const line = `[${v.rule}] dist/${v.file}: ${v.message}`;
+  return v.exception === undefined ? line : `${line} (exception: ${v.exception})`;
 }

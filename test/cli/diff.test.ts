@@ -38,7 +38,10 @@ describe('npm run diff', () => {
   });
 
   it('shows each changed field as a path with the old and new value', () => {
-    const diff = diffTrees(new Map([['c/x/d.yaml', deployment(1)]]), new Map([['c/x/d.yaml', deployment(3)]]));
+    const diff = diffTrees(
+      new Map([['c/x/d.yaml', deployment(1)]]),
+      new Map([['c/x/d.yaml', deployment(3)]]),
+    );
     expect(diff.changes).toEqual([
       {
         group: 'c',
@@ -74,13 +77,19 @@ describe('npm run diff', () => {
     const risks = Object.fromEntries(diffTrees(before, after).changes.map((c) => [c.resource, c.risks]));
     expect(risks['ConfigMap x/gone']).toEqual(['deletion']);
     expect(risks['Deployment web/web']?.[0]).toMatch(/^immutable selector changed/);
-    expect(risks['aws_eks_node_group.spot']?.[0]).toBe('replaces the node group (its nodes are drained and recreated): instance_types');
+    expect(risks['aws_eks_node_group.spot']?.[0]).toBe(
+      'replaces the node group (its nodes are drained and recreated): instance_types',
+    );
     expect(risks['aws_iam_role.node']?.[0]).toMatch(/^IAM trust policy changed/);
   });
 
   it('redacts Secret values', () => {
-    const secret = (v: string) => `apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\n  namespace: x\ndata:\n  password: ${v}\n`;
-    const diff = diffTrees(new Map([['c/x/s.yaml', secret('b2xk')]]), new Map([['c/x/s.yaml', secret('bmV3')]]));
+    const secret = (v: string) =>
+      `apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\n  namespace: x\ndata:\n  password: ${v}\n`;
+    const diff = diffTrees(
+      new Map([['c/x/s.yaml', secret('b2xk')]]),
+      new Map([['c/x/s.yaml', secret('bmV3')]]),
+    );
     const out = jsonReport(diff, 'main') + textReport(diff, 'main') + markdownReport(diff, 'main').join('');
     expect(out).not.toContain('b2xk');
     expect(out).not.toContain('bmV3');
@@ -115,7 +124,9 @@ describe('npm run diff', () => {
     expect(json.code).toBe(0);
     const report = JSON.parse(json.stdout || '{}');
     expect(report.changes).toEqual([expect.objectContaining({ resource: 'Namespace web', kind: 'changed' })]);
-    expect(report.changes[0].fields).toEqual([{ path: 'metadata.labels.team', before: 'frontend', after: 'growth' }]);
+    expect(report.changes[0].fields).toEqual([
+      { path: 'metadata.labels.team', before: 'frontend', after: 'growth' },
+    ]);
     const bad = runCli(['diff', '--base', 'no-such-branch', '--dist', dist]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('unknown revision "no-such-branch"');
