@@ -42,7 +42,9 @@ export function distAtRevision(distDir: string, revision: string): Map<string, s
   try {
     git(top, ['rev-parse', '--verify', '--quiet', `${revision}^{commit}`]);
   } catch {
-    throw new GitError(`unknown revision ${JSON.stringify(revision)} in ${top}: give a branch, tag or commit, e.g. --base origin/main`);
+    throw new GitError(
+      `unknown revision ${JSON.stringify(revision)} in ${top}: give a branch, tag or commit, e.g. --base origin/main`,
+    );
   }
   const prefix = relative(top, distDir).split(sep).join('/');
   const listing = git(top, ['ls-tree', '-r', '-z', '--full-tree', revision, '--', prefix]);

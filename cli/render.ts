@@ -72,7 +72,10 @@ function renderStacks(configs: readonly PlatformConfig[], tfOutDir: string): Ren
     environment,
     name,
     path: stackPath(name),
-    json: JSON.parse(readFileSync(join(tfOutDir, 'stacks', name, 'cdk.tf.json'), 'utf8')) as Record<string, unknown>,
+    json: JSON.parse(readFileSync(join(tfOutDir, 'stacks', name, 'cdk.tf.json'), 'utf8')) as Record<
+      string,
+      unknown
+    >,
   }));
 }
 

@@ -51,12 +51,21 @@ export function resourcesOf(files: ReadonlyMap<string, string>): Map<string, Res
           for (const [name, body] of Object.entries(byName)) {
             const address = `${block === 'data' ? 'data.' : ''}${type}.${name}`;
             const { '//': _metadata, ...rest } = body as Record<string, unknown>;
-            resources.set(`${file}#${address}`, { group: `stack ${stack}`, name: address, file, kind: type, body: rest });
+            resources.set(`${file}#${address}`, {
+              group: `stack ${stack}`,
+              name: address,
+              file,
+              kind: type,
+              body: rest,
+            });
           }
         }
       }
     } else if (file.endsWith('.yaml')) {
-      const object = parse(text) as { kind?: string; metadata?: { name?: string; namespace?: string } } | null;
+      const object = parse(text) as {
+        kind?: string;
+        metadata?: { name?: string; namespace?: string };
+      } | null;
       if (object === null || typeof object !== 'object') continue;
       const meta = object.metadata ?? {};
       const name = meta.namespace ? `${meta.namespace}/${meta.name}` : String(meta.name);
@@ -87,7 +96,7 @@ function redactSecret(object: Record<string, unknown>): Record<string, unknown> 
 /** Leaves of a JSON value by path; arrays of scalars are compared as one value. */
 function leaves(value: unknown, prefix: string, out: Map<string, unknown>): Map<string, unknown> {
   if (Array.isArray(value) && value.some((v) => v !== null && typeof v === 'object')) {
-    value.forEach((item, i) => leaves(item, `${prefix}[${i}]`, out));
+    for (const [i, item] of value.entries()) leaves(item, `${prefix}[${i}]`, out);
   } else if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
     const entries = Object.entries(value as Record<string, unknown>);
     if (entries.length === 0) out.set(prefix, value);
@@ -124,13 +133,34 @@ export function fieldChanges(before: unknown, after: unknown): FieldChange[] {
 const FORCES_REPLACEMENT: Record<string, { readonly what: string; readonly fields: readonly string[] }> = {
   aws_eks_node_group: {
     what: 'replaces the node group (its nodes are drained and recreated)',
-    fields: ['node_group_name', 'node_group_name_prefix', 'cluster_name', 'node_role_arn', 'subnet_ids', 'instance_types', 'capacity_type', 'ami_type', 'disk_size', 'remote_access'],
+    fields: [
+      'node_group_name',
+      'node_group_name_prefix',
+      'cluster_name',
+      'node_role_arn',
+      'subnet_ids',
+      'instance_types',
+      'capacity_type',
+      'ami_type',
+      'disk_size',
+      'remote_access',
+    ],
   },
   aws_eks_cluster: {
     what: 'replaces the cluster (everything running on it is lost)',
-    fields: ['name', 'role_arn', 'encryption_config', 'kubernetes_network_config', 'bootstrap_self_managed_addons', 'vpc_config[0].subnet_ids'],
+    fields: [
+      'name',
+      'role_arn',
+      'encryption_config',
+      'kubernetes_network_config',
+      'bootstrap_self_managed_addons',
+      'vpc_config[0].subnet_ids',
+    ],
   },
-  aws_subnet: { what: 'replaces the subnet (and what runs in it)', fields: ['cidr_block', 'availability_zone', 'vpc_id'] },
+  aws_subnet: {
+    what: 'replaces the subnet (and what runs in it)',
+    fields: ['cidr_block', 'availability_zone', 'vpc_id'],
+  },
   aws_vpc: { what: 'replaces the VPC', fields: ['cidr_block'] },
 };
 
@@ -141,19 +171,28 @@ function risksOf(resource: Resource, kind: ChangeKind, fields: readonly FieldCha
   const risks: string[] = [];
   if (kind === 'removed') risks.push('deletion');
   if (kind !== 'changed') return risks;
-  if (IMMUTABLE_SELECTOR_KINDS.includes(resource.kind) && fields.some((f) => f.path.startsWith('spec.selector'))) {
+  if (
+    IMMUTABLE_SELECTOR_KINDS.includes(resource.kind) &&
+    fields.some((f) => f.path.startsWith('spec.selector'))
+  ) {
     risks.push('immutable selector changed: the apply fails until the object is recreated');
   }
   const replacement = FORCES_REPLACEMENT[resource.kind];
   if (replacement) {
-    const forcing = fields.filter((f) => replacement.fields.some((name) => f.path === name || f.path.startsWith(`${name}.`) || f.path.startsWith(`${name}[`)));
+    const forcing = fields.filter((f) =>
+      replacement.fields.some(
+        (name) => f.path === name || f.path.startsWith(`${name}.`) || f.path.startsWith(`${name}[`),
+      ),
+    );
     if (forcing.length > 0) risks.push(`${replacement.what}: ${forcing.map((f) => f.path).join(', ')}`);
   }
   if (resource.kind === 'aws_iam_role' && fields.some((f) => f.path.startsWith('assume_role_policy'))) {
     risks.push('IAM trust policy changed: who can assume this role');
   }
   if (resource.kind === 'aws_eks_cluster' && fields.some((f) => f.path === 'version')) {
-    risks.push('Kubernetes version upgrade of the control plane (one minor at a time, cannot be rolled back)');
+    risks.push(
+      'Kubernetes version upgrade of the control plane (one minor at a time, cannot be rolled back)',
+    );
   }
   return risks;
 }
@@ -188,7 +227,9 @@ function show(value: unknown): string {
   return text.length > 120 ? `${text.slice(0, 117)}...` : text;
 }
 
-function summaryRows(diff: TreeDiff): { group: string; added: number; changed: number; removed: number; risky: number }[] {
+function summaryRows(
+  diff: TreeDiff,
+): { group: string; added: number; changed: number; removed: number; risky: number }[] {
   const groups = [...new Set(diff.changes.map((c) => c.group))].sort();
   return groups.map((group) => {
     const of = diff.changes.filter((c) => c.group === group);
@@ -218,14 +259,17 @@ export function markdownReport(diff: TreeDiff, base: string, limit = 60_000): st
     const of = diff.changes.filter((c) => c.group === group);
     const lines = [`#### ${group}`, ''];
     for (const c of of.filter((x) => x.kind !== 'changed')) {
-      lines.push(`- ${c.kind === 'added' ? '➕ added' : '➖ removed'} \`${c.resource}\`${c.risks.map((r) => ` ⚠ **${r}**`).join('')}`);
+      lines.push(
+        `- ${c.kind === 'added' ? '➕ added' : '➖ removed'} \`${c.resource}\`${c.risks.map((r) => ` ⚠ **${r}**`).join('')}`,
+      );
     }
     const pieces = [lines.join('\n')];
     for (const c of of.filter((x) => x.kind === 'changed')) {
       const table = ['', `**✏️ \`${c.resource}\`** (\`dist/${c.file}\`)`, ''];
       for (const risk of c.risks) table.push(`> ⚠ **${risk}**`, '');
       table.push('| field | before | after |', '| --- | --- | --- |');
-      for (const f of c.fields) table.push(`| \`${f.path}\` | \`${show(f.before)}\` | \`${show(f.after)}\` |`);
+      for (const f of c.fields)
+        table.push(`| \`${f.path}\` | \`${show(f.before)}\` | \`${show(f.after)}\` |`);
       pieces.push(table.join('\n'));
     }
     return pieces;
@@ -233,7 +277,10 @@ export function markdownReport(diff: TreeDiff, base: string, limit = 60_000): st
   const parts: string[] = [];
   let current = head;
   for (const section of sections) {
-    const piece = section.length > limit - 200 ? `${section.slice(0, limit - 300)}\n\n…(cut: see \`npm run diff -- --format text\`)\n` : section;
+    const piece =
+      section.length > limit - 200
+        ? `${section.slice(0, limit - 300)}\n\n…(cut: see \`npm run diff -- --format text\`)\n`
+        : section;
     if (current.length + piece.length + 1 > limit - 100) {
       parts.push(current);
       current = '';
@@ -241,13 +288,18 @@ export function markdownReport(diff: TreeDiff, base: string, limit = 60_000): st
     current += `\n${piece}\n`;
   }
   parts.push(current);
-  return parts.length === 1 ? parts : parts.map((p, i) => `<!-- eks-platform diff: part ${i + 1} of ${parts.length} -->\n${p}`);
+  return parts.length === 1
+    ? parts
+    : parts.map((p, i) => `<!-- eks-platform diff: part ${i + 1} of ${parts.length} -->\n${p}`);
 }
 
 export function textReport(diff: TreeDiff, base: string): string {
   if (diff.changes.length === 0) return `no changes against ${base}\n`;
   const lines = [`changes against ${base}:`];
-  for (const r of summaryRows(diff)) lines.push(`  ${r.group}: ${r.added} added, ${r.changed} changed, ${r.removed} removed, ${r.risky} risky`);
+  for (const r of summaryRows(diff))
+    lines.push(
+      `  ${r.group}: ${r.added} added, ${r.changed} changed, ${r.removed} removed, ${r.risky} risky`,
+    );
   lines.push('');
   for (const c of diff.changes) {
     lines.push(`${c.kind.toUpperCase()} ${c.group}: ${c.resource} (dist/${c.file})`);

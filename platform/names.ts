@@ -19,6 +19,11 @@ export const stackNames = {
   network: (config: Pick<PlatformConfig, 'name'>) => `${config.name}-network`,
   cluster: (config: Pick<PlatformConfig, 'name'>, cluster: Pick<ClusterConfig, 'color'>) =>
     clusterName(config, cluster),
+  /** Argo CD and the root Application of a cluster, `<cluster>-bootstrap`. */
+  bootstrap: (config: Pick<PlatformConfig, 'name'>, cluster: Pick<ClusterConfig, 'color'>) =>
+    `${clusterName(config, cluster)}-bootstrap`,
+  /** The DNS records that follow `live` (seed 001's kubeconfig wrapper), `<env>-live-dns`. */
+  liveDns: (config: Pick<PlatformConfig, 'name'>) => `${config.name}-live-dns`,
 } as const;
 
 /** The add-ons that call AWS APIs, each through its own IRSA role and Kubernetes service account. */
@@ -64,6 +69,20 @@ export function nodeRole(config: PlatformConfig, cluster: Pick<ClusterConfig, 'c
 /** The IAM role the EKS control plane assumes, `<cluster>-cluster`. */
 export function clusterRoleName(config: PlatformConfig, cluster: Pick<ClusterConfig, 'color'>): string {
   return `${clusterName(config, cluster)}-cluster`;
+}
+
+/**
+ * The Auto Scaling group tags of cluster-autoscaler's auto-discovery (seed 000's
+ * `--node-group-auto-discovery=asg:tag=k8s.io/cluster-autoscaler/enabled,k8s.io/cluster-autoscaler/<cluster>`).
+ * EKS puts both on the groups of managed node groups, and the IRSA policy only lets
+ * cluster-autoscaler scale groups that carry both.
+ * https://github.com/kubernetes/autoscaler/blob/master/cluster-autoscaler/cloudprovider/aws/README.md#auto-discovery-setup
+ */
+export function clusterAutoscalerTags(cluster: string) {
+  return {
+    enabled: { key: 'k8s.io/cluster-autoscaler/enabled', value: 'true' },
+    owner: { key: `k8s.io/cluster-autoscaler/${cluster}`, value: 'owned' },
+  } as const;
 }
 
 /** The audience EKS pod identity webhooks request for IRSA tokens. */
@@ -118,6 +137,59 @@ export function clusterDnsZones(config: PlatformConfig, cluster: Pick<ClusterCon
   } as const;
 }
 
+/**
+ * The Service annotations that carry an app's record names (seed 001): each external-dns instance
+ * selects Services with `--annotation-filter=<key>` and names the record with
+ * `--fqdn-template={{ .Annotations.<key> }}.<zone>`.
+ */
+export const DNS_NAME_ANNOTATIONS = { private: 'PrivateDNSName', public: 'PublicDNSName' } as const;
+
+/**
+ * The four external-dns instances of a cluster (seed 001). `external-dns-<zone>` publish under the
+ * cluster's own `eks-<color>` names with a TXT owner id unique to the cluster and zone;
+ * `live-external-dns-<zone>` publish at the zone apex with an owner id shared by every cluster of
+ * the environment, so the cluster that becomes live takes over the records the previous one wrote.
+ * Only the live cluster runs the live instances.
+ */
+export function externalDnsInstances(config: PlatformConfig, cluster: Pick<ClusterConfig, 'color'>) {
+  const own = clusterDnsZones(config, cluster);
+  return (['private', 'public'] as const).flatMap((visibility) => {
+    const { zone, zoneId } = config.dns[visibility];
+    const instance = { visibility, zone, zoneId, annotation: DNS_NAME_ANNOTATIONS[visibility] };
+    return [
+      {
+        ...instance,
+        name: `external-dns-${visibility}`,
+        live: false,
+        recordDomain: own[visibility],
+        txtOwnerId: `ingress-${own[visibility]}`,
+      },
+      {
+        ...instance,
+        name: `live-external-dns-${visibility}`,
+        live: true,
+        recordDomain: zone,
+        txtOwnerId: `ingress.${zone}`,
+      },
+    ] as const;
+  });
+}
+
+/** The dist/ components (the units Argo CD syncs) of the cluster add-ons. */
+export const ADDON_COMPONENTS = {
+  clusterAutoscaler: 'cluster-autoscaler',
+  externalDns: 'external-dns',
+  metricsServer: 'metrics-server',
+  overprovisioning: 'overprovisioning',
+  rbac: 'rbac',
+} as const;
+
+/** The overprovisioning add-on (seed 001): its namespace and the PriorityClass of its placeholder pods. */
+export const OVERPROVISIONING = {
+  namespace: 'overprovisioning',
+  priorityClass: 'overprovisioning',
+} as const;
+
 /** The namespace an app runs in. */
 export function appNamespace(app: AppConfig): string {
   return app.namespace ?? app.name;
@@ -132,3 +204,53 @@ export function appClusters(config: PlatformConfig, app: AppConfig): readonly st
 export function appComponent(app: AppConfig): string {
   return `apps-${app.name}`;
 }
+
+/**
+ * Argo CD: the bootstrap stack installs it with Helm into `namespace` and creates the root
+ * Application, which syncs the cluster's own Argo CD objects, the dist component `component`
+ * (dist/<cluster>/argocd/): the cluster's AppProject and one Application per other component.
+ */
+export const ARGOCD = {
+  namespace: 'argocd',
+  component: 'argocd',
+  /** The Application that syncs dist/<cluster>/argocd/. */
+  rootApplication: 'root',
+  /** The project of the root Application alone: Argo CD objects in `namespace`, from this repository. */
+  rootProject: 'bootstrap',
+  /** The API server of the cluster Argo CD runs in, as Argo CD names it. */
+  inClusterServer: 'https://kubernetes.default.svc',
+} as const;
+
+/** The AppProject of a cluster's components, named after the cluster so its UI says which one it is. */
+export function argoCdProject(config: PlatformConfig, cluster: Pick<ClusterConfig, 'color'>): string {
+  return clusterName(config, cluster);
+}
+
+/**
+ * Where Argo CD reads a component in the Git repository: `dist/<cluster>/<component>`, the folder
+ * `npm run synth` writes by default and the one committed.
+ */
+export function gitopsPath(
+  config: PlatformConfig,
+  cluster: Pick<ClusterConfig, 'color'>,
+  component: string,
+): string {
+  return `dist/${clusterName(config, cluster)}/${component}`;
+}
+
+/**
+ * The records of seed 001's kubeconfig wrapper, in the private zone, following `live`: the CNAME
+ * `api.<zone>` to the live cluster's API endpoint and the TXT `eks.<zone>` holding its name.
+ */
+export function liveDnsRecords(config: PlatformConfig) {
+  const zone = config.dns.private.zone;
+  return { api: `api.${zone}`, clusterName: `eks.${zone}` } as const;
+}
+
+/**
+ * Annotation prefix that records, on the object itself, an exception to a policy rule of
+ * `npm run check` and its reason: `policy.eks-platform.io/exception-run-as-non-root: "<why>"`.
+ * The exception is written where it is made (in the chart), travels with the object to the
+ * cluster, and `npm run check` prints it instead of failing.
+ */
+export const POLICY_EXCEPTION_PREFIX = 'policy.eks-platform.io/exception-';

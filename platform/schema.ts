@@ -14,6 +14,7 @@ import {
   pinnedImageProblem,
   timeZoneProblem,
 } from './formats';
+import { mixedArchitectureProblem, unknownInstanceTypeProblem } from './instance-types';
 import { MAX_VPC_PREFIX, MIN_VPC_PREFIX, parseCidr, ZONE_SLOTS } from './network';
 import { CPU_FORMAT, MEMORY_FORMAT, parseCpu, parseMemory } from './quantity';
 import { SUPPORTED_KUBERNETES_VERSIONS } from './versions';
@@ -80,9 +81,22 @@ const nodeGroup = z
     name: dnsLabel(20),
     instanceTypes: z
       .array(
-        z.string().regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, 'must be an EC2 instance type such as m6i.large'),
+        z
+          .string()
+          .regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, {
+            message: 'must be an EC2 instance type such as m6i.large',
+            abort: true,
+          })
+          .check((ctx) => {
+            const message = unknownInstanceTypeProblem(ctx.value);
+            if (message !== undefined) ctx.issues.push({ code: 'custom', message, input: ctx.value });
+          }),
       )
-      .min(1, 'must list at least one instance type'),
+      .min(1, 'must list at least one instance type')
+      .check((ctx) => {
+        const message = mixedArchitectureProblem(ctx.value);
+        if (message !== undefined) ctx.issues.push({ code: 'custom', message, input: ctx.value });
+      }),
     capacityType: z.enum(['ON_DEMAND', 'SPOT']).default('ON_DEMAND'),
     lifecycle: z
       .enum(['essential', 'spot'])
@@ -344,6 +358,15 @@ export const platformSchema = z
           if (g.taints.findIndex((o) => o.key === t.key && o.effect === t.effect) !== ti) {
             issue([...at, 'taints', ti], `repeats the taint ${t.key}:${t.effect}`);
           }
+          // cluster-autoscaler learns a group's taints from one ASG tag per key, holding one
+          // value:effect (https://github.com/kubernetes/autoscaler/blob/master/cluster-autoscaler/cloudprovider/aws/README.md#auto-discovery-setup).
+          const sameKey = g.taints.findIndex((o) => o.key === t.key);
+          if (sameKey !== ti && g.taints.findIndex((o) => o.key === t.key && o.effect === t.effect) === ti) {
+            issue(
+              [...at, 'taints', ti],
+              `repeats the taint key ${t.key} (also taints[${sameKey}]): cluster-autoscaler can hint one effect per key when scaling from zero`,
+            );
+          }
         });
       });
     });
@@ -377,12 +400,55 @@ export const platformSchema = z
         if (owner !== undefined) issue(['apps', ai, 'dns', kind], `is already published by app ${owner}`);
         dnsOwners[kind].set(record, a.name);
       }
+      // Each app is one dist component `apps-<name>` (one Argo CD application) that creates and
+      // prunes its own namespace: two apps may share neither.
+      const namespace = a.namespace ?? a.name;
+      const sameName = config.apps.findIndex((o) => o.name === a.name);
+      if (sameName !== ai && (config.apps[sameName]?.namespace ?? a.name) !== namespace) {
+        issue(['apps', ai, 'name'], `is used by another app: the name is the app's component apps-${a.name}`);
+      }
+      const sameNamespace = config.apps.find((o) => (o.namespace ?? o.name) === namespace);
+      if (sameNamespace !== undefined && sameNamespace !== a && sameNamespace.name !== a.name) {
+        issue(
+          ['apps', ai, a.namespace === undefined ? 'name' : 'namespace'],
+          `is the namespace of app ${sameNamespace.name}: each app owns its namespace`,
+        );
+      }
+      // https://kubernetes.io/docs/concepts/overview/working-with-objects/namespaces/#initial-namespaces
+      if (namespace === 'default' || namespace.startsWith('kube-')) {
+        issue(
+          ['apps', ai, a.namespace === undefined ? 'name' : 'namespace'],
+          `gives the namespace ${namespace}, which belongs to Kubernetes (default, kube-*): an app's namespace is created and pruned with the app`,
+        );
+      }
+      a.tolerations.forEach((t, ti) => {
+        if (t.operator === 'Exists' && t.value !== undefined && t.value !== '') {
+          issue(
+            ['apps', ai, 'tolerations', ti, 'value'],
+            'must be empty when operator is Exists (Exists matches every value of the key)',
+          );
+        }
+      });
     });
 
     const roles = config.access.map((a) => a.roleArn);
     roles.forEach((arn, i) => {
       if (roles.indexOf(arn) !== i) issue(['access', i, 'roleArn'], 'is mapped twice');
     });
+    // EKS access entries reject `system:` groups; only system:masters has an equivalent (the
+    // AmazonEKSClusterAdminPolicy association). https://docs.aws.amazon.com/eks/latest/userguide/access-entries.html
+    if (config.authenticationMode !== 'CONFIG_MAP') {
+      config.access.forEach((a, ai) => {
+        a.groups.forEach((group, gi) => {
+          if (group.startsWith('system:') && group !== 'system:masters') {
+            issue(
+              ['access', ai, 'groups', gi],
+              `cannot be ${group} with authenticationMode ${config.authenticationMode}: access entries reject system: groups (only system:masters, mapped to AmazonEKSClusterAdminPolicy)`,
+            );
+          }
+        });
+      });
+    }
   });
 
 /** A validated environment, defaults filled. */

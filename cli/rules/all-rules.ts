@@ -1,15 +1,29 @@
 import type { PlatformConfig } from '../../platform/schema';
 import type { Rendering } from '../render';
+import { autoscalerVersionViolations, liveExternalDnsViolations } from './cluster-versions';
 import { containerPolicyViolations } from './container-policy';
+import { iamWildcardViolations } from './iam-wildcards';
+import { irsaViolations } from './irsa-trust';
 import { kubernetesSchemaViolations } from './kubernetes-schema';
 import { objectScopeViolations } from './object-scope';
+import { schedulingViolations } from './scheduling';
+import { terraformReferenceViolations } from './terraform-references';
+import { terraformSecurityViolations } from './terraform-security';
 import type { Violation } from './violation';
 
 /** Every validation of the rendered output (DESIGN §8), in a stable order. */
-export function ruleViolations(rendering: Rendering, _configs: readonly PlatformConfig[]): Violation[] {
+export function ruleViolations(rendering: Rendering, configs: readonly PlatformConfig[]): Violation[] {
+  const { objects, stacks } = rendering;
   return [
-    ...kubernetesSchemaViolations(rendering.objects),
-    ...objectScopeViolations(rendering.objects),
-    ...containerPolicyViolations(rendering.objects),
+    ...kubernetesSchemaViolations(objects),
+    ...objectScopeViolations(objects),
+    ...containerPolicyViolations(objects),
+    ...irsaViolations(objects, stacks, configs),
+    ...schedulingViolations(objects, stacks),
+    ...autoscalerVersionViolations(objects, stacks),
+    ...liveExternalDnsViolations(objects, configs),
+    ...terraformReferenceViolations(stacks),
+    ...iamWildcardViolations(stacks),
+    ...terraformSecurityViolations(stacks),
   ];
 }

@@ -1,5 +1,7 @@
 /** The pod specs inside rendered workload objects, wherever each kind keeps its template. */
+
 import type { RenderedObject } from '../render';
+import type { Json } from './terraform-json';
 
 export interface PodTemplate {
   readonly source: RenderedObject;
@@ -32,8 +34,6 @@ export interface PodSpec {
   };
   tolerations?: { key?: string; operator?: string; value?: string; effect?: string }[];
 }
-
-type Json = Record<string, any>;
 
 export function podTemplates(objects: readonly RenderedObject[]): PodTemplate[] {
   const templates: PodTemplate[] = [];

@@ -89,7 +89,9 @@ function walk(value: unknown, path: readonly string[], found: TerraformReference
     return;
   }
   if (Array.isArray(value)) {
-    value.forEach((item, i) => walk(item, [...path, `[${i}]`], found));
+    value.forEach((item, i) => {
+      walk(item, [...path, `[${i}]`], found);
+    });
     return;
   }
   if (value !== null && typeof value === 'object') {

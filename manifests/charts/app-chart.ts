@@ -3,12 +3,29 @@ import { KubeNamespace } from 'cdk8s-plus-27/lib/imports/k8s';
 import type { Construct } from 'constructs';
 import { appNamespace } from '../../platform/names';
 import type { AppConfig } from '../../platform/schema';
+import { appTeam, PART_OF_LABEL, TEAM_LABEL } from '../constructs/app-labels';
+import { AppWorkload } from '../constructs/app-workload';
+import { annotateSyncWaves } from '../sync-waves';
+
+/**
+ * The Pod Security Standard the app namespaces enforce. The building blocks of
+ * manifests/constructs meet it; a pod that does not is refused at admission, and `warn` shows the
+ * refusal to whoever applies the Deployment instead of leaving a ReplicaSet silently empty.
+ * https://kubernetes.io/docs/concepts/security/pod-security-admission/
+ */
+const POD_SECURITY_LABELS = {
+  'pod-security.kubernetes.io/enforce': 'restricted',
+  'pod-security.kubernetes.io/warn': 'restricted',
+};
 
 export interface AppChartProps {
   readonly app: AppConfig;
 }
 
-/** One application team's workload on one cluster: the dist component `apps-<name>`. */
+/**
+ * One application team's workload on one cluster: the dist component `apps-<name>`, its own
+ * namespace labelled with the owning team, and the workload built from config.
+ */
 export class AppChart extends Chart {
   constructor(scope: Construct, id: string, props: AppChartProps) {
     super(scope, id, { disableResourceNameHashes: true });
@@ -16,8 +33,11 @@ export class AppChart extends Chart {
     new KubeNamespace(this, 'namespace', {
       metadata: {
         name: appNamespace(app),
-        labels: { 'app.kubernetes.io/part-of': app.name, team: app.team ?? app.name },
+        labels: { [PART_OF_LABEL]: app.name, [TEAM_LABEL]: appTeam(app), ...POD_SECURITY_LABELS },
       },
     });
+    new AppWorkload(this, 'workload', { app });
+    // Namespace first, then the ServiceAccount, then what runs under it.
+    annotateSyncWaves(this);
   }
 }

@@ -18,7 +18,15 @@ function synthWith(files: Record<string, string>) {
   const dist = tempDir('dist');
   writeTree(dist, { 'prod-blue/apps-web/namespace_web.yaml': 'kept: true\n', 'README.md': 'hand written\n' });
   const before = snapshotTree(dist);
-  const result = runCli(['synth', '--config', config, '--dist', dist, '--tf-out', join(dist, '..', 'tf-out-unused')]);
+  const result = runCli([
+    'synth',
+    '--config',
+    config,
+    '--dist',
+    dist,
+    '--tf-out',
+    join(dist, '..', 'tf-out-unused'),
+  ]);
   return { ...result, before, after: snapshotTree(dist), file: join(config, 'prod.yaml') };
 }
 
@@ -36,18 +44,23 @@ const cases: { name: string; files: () => Record<string, string>; message: strin
   {
     name: 'rejects an unknown key in a node group',
     files: () => ({ 'prod.yaml': prodWith((r) => (r.clusters[0].nodeGroups[1].spotPrice = '1.50')) }),
-    message: 'prod.yaml: clusters[0].nodeGroups[1].spotPrice: unknown key; allowed keys here: name, instanceTypes',
+    message:
+      'prod.yaml: clusters[0].nodeGroups[1].spotPrice: unknown key; allowed keys here: name, instanceTypes',
   },
   {
     name: 'rejects a node group whose maxSize is below minSize',
-    files: () =>
-      ({ 'prod.yaml': prodWith((r) => Object.assign(r.clusters[1].nodeGroups[0], { minSize: 3, maxSize: 2, desiredSize: 3 })) }),
+    files: () => ({
+      'prod.yaml': prodWith((r) =>
+        Object.assign(r.clusters[1].nodeGroups[0], { minSize: 3, maxSize: 2, desiredSize: 3 }),
+      ),
+    }),
     message: 'prod.yaml: clusters[1].nodeGroups[0].maxSize: must be >= minSize (3), got 2',
   },
   {
     name: 'rejects a desiredSize outside minSize and maxSize',
     files: () => ({ 'prod.yaml': prodWith((r) => (r.clusters[0].nodeGroups[0].desiredSize = 9)) }),
-    message: 'prod.yaml: clusters[0].nodeGroups[0].desiredSize: must be between minSize (1) and maxSize (4), got 9',
+    message:
+      'prod.yaml: clusters[0].nodeGroups[0].desiredSize: must be between minSize (1) and maxSize (4), got 9',
   },
   {
     name: 'rejects a size of the wrong type',
@@ -67,7 +80,8 @@ const cases: { name: string; files: () => Record<string, string>; message: strin
   {
     name: 'rejects two node groups of the same name in a cluster',
     files: () => ({ 'prod.yaml': prodWith((r) => (r.clusters[0].nodeGroups[2].name = 'spot')) }),
-    message: 'prod.yaml: clusters[0].nodeGroups[2].name: is used by another node group of cluster blue, got "spot"',
+    message:
+      'prod.yaml: clusters[0].nodeGroups[2].name: is used by another node group of cluster blue, got "spot"',
   },
   {
     name: 'rejects two apps of the same name in one namespace',
@@ -77,18 +91,22 @@ const cases: { name: string; files: () => Record<string, string>; message: strin
   {
     name: 'rejects an availability zone of another region',
     files: () => ({ 'prod.yaml': prodWith((r) => (r.network.availabilityZones[2] = 'us-east-1a')) }),
-    message: 'prod.yaml: network.availabilityZones[2]: must be a zone of ca-central-1 (ca-central-1a to ca-central-1h), got "us-east-1a"',
+    message:
+      'prod.yaml: network.availabilityZones[2]: must be a zone of ca-central-1 (ca-central-1a to ca-central-1h), got "us-east-1a"',
   },
   {
     name: 'rejects a node group zone that the network does not have',
-    files: () => ({ 'prod.yaml': prodWith((r) => (r.clusters[0].nodeGroups[2].availabilityZones = ['ca-central-1c'])) }),
+    files: () => ({
+      'prod.yaml': prodWith((r) => (r.clusters[0].nodeGroups[2].availabilityZones = ['ca-central-1c'])),
+    }),
     message:
       'prod.yaml: clusters[0].nodeGroups[2].availabilityZones[0]: must be one of network.availabilityZones: ca-central-1a, ca-central-1b, ca-central-1d, got "ca-central-1c"',
   },
   {
     name: 'rejects a CIDR with host bits set',
     files: () => ({ 'prod.yaml': prodWith((r) => (r.network.cidr = '10.20.1.0/16')) }),
-    message: 'prod.yaml: network.cidr: has host bits set: the network address of /16 is 10.20.0.0/16, got "10.20.1.0/16"',
+    message:
+      'prod.yaml: network.cidr: has host bits set: the network address of /16 is 10.20.0.0/16, got "10.20.1.0/16"',
   },
   {
     name: 'rejects a VPC too small for a public and a private subnet per zone',
@@ -102,48 +120,66 @@ const cases: { name: string; files: () => Record<string, string>; message: strin
   },
   {
     name: 'rejects an unquoted Kubernetes version that YAML reads as a number',
-    files: () => ({ 'prod.yaml': exampleText('prod').replace('kubernetesVersion: "1.34"', 'kubernetesVersion: 1.30') }),
-    message: 'prod.yaml: clusters[0].kubernetesVersion: must be a quoted string such as "1.34" (YAML reads 1.30 as the number 1.3), got 1.3',
+    files: () => ({
+      'prod.yaml': exampleText('prod').replace('kubernetesVersion: "1.34"', 'kubernetesVersion: 1.30'),
+    }),
+    message:
+      'prod.yaml: clusters[0].kubernetesVersion: must be a quoted string such as "1.34" (YAML reads 1.30 as the number 1.3), got 1.3',
   },
   {
     name: 'rejects offHours on an essential node group',
-    files: () =>
-      ({
-        'prod.yaml': prodWith(
-          (r) => (r.clusters[0].nodeGroups[0].offHours = { stop: '0 20 * * 1-5', start: '0 7 * * 1-5', timeZone: 'UTC' }),
-        ),
-      }),
+    files: () => ({
+      'prod.yaml': prodWith(
+        (r) =>
+          (r.clusters[0].nodeGroups[0].offHours = {
+            stop: '0 20 * * 1-5',
+            start: '0 7 * * 1-5',
+            timeZone: 'UTC',
+          }),
+      ),
+    }),
     message: 'prod.yaml: clusters[0].nodeGroups[0].offHours: is not allowed on an essential node group',
   },
   {
     name: 'rejects an off-hours cron without five fields',
-    files: () =>
-      ({
-        'prod.yaml': prodWith(
-          (r) => (r.clusters[0].nodeGroups[1].offHours = { stop: '0 20 * *', start: '0 7 * * 1-5', timeZone: 'UTC' }),
-        ),
-      }),
-    message: 'prod.yaml: clusters[0].nodeGroups[1].offHours.stop: must have 5 fields (minute hour day-of-month month day-of-week), found 4, got "0 20 * *"',
+    files: () => ({
+      'prod.yaml': prodWith(
+        (r) =>
+          (r.clusters[0].nodeGroups[1].offHours = {
+            stop: '0 20 * *',
+            start: '0 7 * * 1-5',
+            timeZone: 'UTC',
+          }),
+      ),
+    }),
+    message:
+      'prod.yaml: clusters[0].nodeGroups[1].offHours.stop: must have 5 fields (minute hour day-of-month month day-of-week), found 4, got "0 20 * *"',
   },
   {
     name: 'rejects an off-hours time zone that is not an IANA name',
-    files: () =>
-      ({
-        'prod.yaml': prodWith(
-          (r) => (r.clusters[0].nodeGroups[1].offHours = { stop: '0 20 * * 1-5', start: '0 7 * * 1-5', timeZone: 'America/Montreall' }),
-        ),
-      }),
+    files: () => ({
+      'prod.yaml': prodWith(
+        (r) =>
+          (r.clusters[0].nodeGroups[1].offHours = {
+            stop: '0 20 * * 1-5',
+            start: '0 7 * * 1-5',
+            timeZone: 'America/Montreall',
+          }),
+      ),
+    }),
     message: 'prod.yaml: clusters[0].nodeGroups[1].offHours.timeZone: is not a known IANA time zone',
   },
   {
     name: 'rejects a CPU request that is not a Kubernetes quantity',
     files: () => ({ 'prod.yaml': prodWith((r) => (r.apps[0].resources.cpu = '250 millicores')) }),
-    message: 'prod.yaml: apps[0].resources.cpu: must be a CPU quantity such as 250m, 1 or 1.5, got "250 millicores"',
+    message:
+      'prod.yaml: apps[0].resources.cpu: must be a CPU quantity such as 250m, 1 or 1.5, got "250 millicores"',
   },
   {
     name: 'rejects a memory request that is not a Kubernetes quantity',
     files: () => ({ 'prod.yaml': prodWith((r) => (r.apps[0].resources.memory = '256MB')) }),
-    message: 'prod.yaml: apps[0].resources.memory: must be a memory quantity such as 256Mi, 2Gi or 512M, got "256MB"',
+    message:
+      'prod.yaml: apps[0].resources.memory: must be a memory quantity such as 256Mi, 2Gi or 512M, got "256MB"',
   },
   {
     name: 'rejects an app name that is not a DNS label',
@@ -152,28 +188,39 @@ const cases: { name: string; files: () => Record<string, string>; message: strin
   },
   {
     name: 'rejects an access entry whose role ARN is not an IAM role ARN',
-    files: () => ({ 'prod.yaml': prodWith((r) => (r.access[0].roleArn = 'arn:aws:iam::111111111111:user/admin')) }),
-    message: 'prod.yaml: access[0].roleArn: must be an IAM role ARN such as arn:aws:iam::111111111111:role/k8sadmin, got "arn:aws:iam::111111111111:user/admin"',
+    files: () => ({
+      'prod.yaml': prodWith((r) => (r.access[0].roleArn = 'arn:aws:iam::111111111111:user/admin')),
+    }),
+    message:
+      'prod.yaml: access[0].roleArn: must be an IAM role ARN such as arn:aws:iam::111111111111:role/k8sadmin, got "arn:aws:iam::111111111111:user/admin"',
   },
   {
     name: 'rejects an account id that is not 12 digits',
     files: () => ({ 'prod.yaml': prodWith((r) => (r.ecr.account = '22222222222')) }),
-    message: 'prod.yaml: ecr.account: must be an AWS account id of exactly 12 digits, quoted, got "22222222222"',
+    message:
+      'prod.yaml: ecr.account: must be an AWS account id of exactly 12 digits, quoted, got "22222222222"',
   },
   {
     name: 'rejects a GitOps repository that is not a URL',
     files: () => ({ 'prod.yaml': prodWith((r) => (r.gitops.repoURL = 'platform/eks-platform')) }),
-    message: 'prod.yaml: gitops.repoURL: must be an https:// or ssh:// URL, or git@host:path, got "platform/eks-platform"',
+    message:
+      'prod.yaml: gitops.repoURL: must be an https:// or ssh:// URL, or git@host:path, got "platform/eks-platform"',
   },
   {
     name: 'rejects an image on the latest tag',
     files: () => ({ 'prod.yaml': prodWith((r) => (r.apps[0].image = 'nginx:latest')) }),
-    message: 'prod.yaml: apps[0].image: must not use the tag latest: pin a version or a digest, got "nginx:latest"',
+    message:
+      'prod.yaml: apps[0].image: must not use the tag latest: pin a version or a digest, got "nginx:latest"',
   },
   {
     name: 'rejects a node label with a prefix EKS reserves',
-    files: () => ({ 'prod.yaml': prodWith((r) => (r.clusters[0].nodeGroups[0].labels = { 'kubernetes.io/lifecycle': 'essential' })) }),
-    message: 'prod.yaml: clusters[0].nodeGroups[0].labels.kubernetes.io/lifecycle: uses the reserved prefix kubernetes.io/',
+    files: () => ({
+      'prod.yaml': prodWith(
+        (r) => (r.clusters[0].nodeGroups[0].labels = { 'kubernetes.io/lifecycle': 'essential' }),
+      ),
+    }),
+    message:
+      'prod.yaml: clusters[0].nodeGroups[0].labels.kubernetes.io/lifecycle: uses the reserved prefix kubernetes.io/',
   },
   {
     name: 'rejects an environment whose name differs from its file name',
@@ -226,7 +273,15 @@ describe('bad configuration', () => {
   });
 
   it('rejects an --env that names no environment file', () => {
-    const result = runCli(['synth', '--config', configDir({ 'prod.yaml': exampleText('prod') }), '--env', 'staging', '--dist', tempDir('dist')]);
+    const result = runCli([
+      'synth',
+      '--config',
+      configDir({ 'prod.yaml': exampleText('prod') }),
+      '--env',
+      'staging',
+      '--dist',
+      tempDir('dist'),
+    ]);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('--env staging: no such environment; available: prod');
   });
@@ -235,6 +290,6 @@ describe('bad configuration', () => {
     const result = runCli(['synth', '--colour', 'blue']);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain("Unknown option '--colour'");
-    expect(result.stderr).toContain('usage: npm run <synth|check|schema>');
+    expect(result.stderr).toContain('usage: npm run <synth|check>');
   });
 });

@@ -14,7 +14,11 @@ describe('dist writer', () => {
     const plan = writeDist(dist, [a, b, c]);
     expect(plan.added).toEqual([INDEX_FILE, c.path, a.path, b.path].sort());
     expect(readFileSync(join(dist, a.path), 'utf8')).toBe(a.content);
-    expect(readFileSync(join(dist, INDEX_FILE), 'utf8').split('\n').slice(1, -1)).toEqual([c.path, a.path, b.path]);
+    expect(readFileSync(join(dist, INDEX_FILE), 'utf8').split('\n').slice(1, -1)).toEqual([
+      c.path,
+      a.path,
+      b.path,
+    ]);
   });
 
   it('removes a file it generated before and no longer generates, with its empty folder', () => {

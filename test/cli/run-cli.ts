@@ -1,6 +1,15 @@
 /** Runs the command line in process (fast) or as a real process (exit codes, environment). */
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { vi } from 'vitest';
@@ -17,7 +26,9 @@ export function runCli(args: string[]): CliResult {
   const out: string[] = [];
   const err: string[] = [];
   const log = vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
-  const error = vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void err.push(a.join(' ')));
+  const error = vi
+    .spyOn(console, 'error')
+    .mockImplementation((...a: unknown[]) => void err.push(a.join(' ')));
   try {
     const code = main(args);
     return { code, stdout: out.join('\n'), stderr: err.join('\n') };
@@ -29,7 +40,10 @@ export function runCli(args: string[]): CliResult {
 
 export const TSX = join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs');
 
-export function runProcess(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): CliResult {
+export function runProcess(
+  args: string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): CliResult {
   const result = spawnSync(process.execPath, [TSX, join(ROOT, 'cli', 'main.ts'), ...args], {
     cwd: options.cwd ?? ROOT,
     env: { ...process.env, ...options.env },

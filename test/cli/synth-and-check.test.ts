@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { stableJson } from '../../cli/serialize';
 import { platformJsonSchema } from '../../platform/schema';
-import { ROOT, exampleText } from '../helpers';
+import { exampleText, ROOT } from '../helpers';
 import { configDir, copyOfExampleConfig, runCli, runProcess, snapshotTree, TSX, tempDir } from './run-cli';
 
 describe('npm run synth', () => {
@@ -13,7 +13,9 @@ describe('npm run synth', () => {
     const tfOut = tempDir('tfout');
     const result = runCli(['synth', '--dist', dist, '--tf-out', tfOut]);
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/synth: 2 environment\(s\): \d+ stacks \(\d+ resources\), \d+ Kubernetes objects on 3 cluster\(s\)/);
+    expect(result.stdout).toMatch(
+      /synth: 2 environment\(s\): \d+ stacks \(\d+ resources\), \d+ Kubernetes objects on 3 cluster\(s\)/,
+    );
     const files = Object.keys(snapshotTree(dist));
     expect(files).toContain('infra/prod-network.tf.json');
     expect(files).toContain('prod-blue/apps-web/namespace_web.yaml');
@@ -41,10 +43,13 @@ describe('npm run synth', () => {
   it('is byte-identical across time zones, locales and working directories', () => {
     const render = (env: NodeJS.ProcessEnv, cwd: string) => {
       const dist = tempDir('dist');
-      const result = runProcess(['synth', '--config', join(ROOT, 'config'), '--dist', dist, '--tf-out', tempDir('tfout')], {
-        cwd,
-        env,
-      });
+      const result = runProcess(
+        ['synth', '--config', join(ROOT, 'config'), '--dist', dist, '--tf-out', tempDir('tfout')],
+        {
+          cwd,
+          env,
+        },
+      );
       expect(result.code, result.stderr).toBe(0);
       return snapshotTree(dist);
     };
@@ -58,7 +63,9 @@ describe('npm run synth', () => {
     const config = configDir({ 'prod.yaml': exampleText('prod').replace('live: blue', 'live: purple') });
     const result = runProcess(['synth', '--config', config, '--dist', tempDir('dist')]);
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain('prod.yaml: live: must name a cluster color: one of blue, green, got "purple"');
+    expect(result.stderr).toContain(
+      'prod.yaml: live: must name a cluster color: one of blue, green, got "purple"',
+    );
   });
 });
 
@@ -105,10 +112,14 @@ describe('npm run check', () => {
   it('exits 2 on a bad config without touching dist', () => {
     const dist = renderedDist();
     const before = snapshotTree(dist);
-    const config = configDir({ 'prod.yaml': exampleText('prod').replace('natGateways: perAz', 'natGateways: two') });
+    const config = configDir({
+      'prod.yaml': exampleText('prod').replace('natGateways: perAz', 'natGateways: two'),
+    });
     const result = runCli(['check', '--config', config, '--dist', dist]);
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain('prod.yaml: network.natGateways: must be one of single, perAz, got "two"');
+    expect(result.stderr).toContain(
+      'prod.yaml: network.natGateways: must be one of single, perAz, got "two"',
+    );
     expect(snapshotTree(dist)).toEqual(before);
   });
 
@@ -121,7 +132,9 @@ describe('npm run check', () => {
 
 describe('config/schema.json', () => {
   it('is the JSON Schema generated from the zod schema (run `npm run schema` when this fails)', () => {
-    expect(readFileSync(join(ROOT, 'config', 'schema.json'), 'utf8')).toBe(`${JSON.stringify(platformJsonSchema(), null, 2)}\n`);
+    expect(readFileSync(join(ROOT, 'config', 'schema.json'), 'utf8')).toBe(
+      `${JSON.stringify(platformJsonSchema(), null, 2)}\n`,
+    );
   });
 
   it('is referenced by every shipped environment file for editor completion', () => {

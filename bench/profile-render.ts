@@ -1,0 +1,39 @@
+/**
+ * `npm run bench -- --profile`: one render of a config under `node --cpu-prof`, summarized.
+ * `node --import tsx` rather than the tsx command, so the profiled process is the render itself
+ * (the tsx command starts the render as a child process).
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { type CpuProfile, formatCpuProfileSummary, summarizeCpuProfile } from './cpu-profile-summary';
+
+export function profileRender(root: string, configDir: string, work: string): string {
+  const profiles = join(work, 'cpu-profiles');
+  mkdirSync(profiles, { recursive: true });
+  const args = [
+    '--cpu-prof',
+    `--cpu-prof-dir=${profiles}`,
+    '--import',
+    'tsx',
+    'cli/main.ts',
+    'synth',
+    '--config',
+    configDir,
+    '--dist',
+    join(work, 'dist'),
+    '--tf-out',
+    join(work, 'tf-out'),
+  ];
+  const result = spawnSync(process.execPath, args, { cwd: root, encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`profiled render failed:\n${result.stdout}${result.stderr}`);
+  // tsx's loader hooks run on a worker thread that writes its own (mostly idle) profile: the
+  // render is the profile with the most busy time.
+  const summaries = readdirSync(profiles)
+    .filter((f) => f.endsWith('.cpuprofile'))
+    .map((f) => summarizeCpuProfile(JSON.parse(readFileSync(join(profiles, f), 'utf8')) as CpuProfile, root))
+    .sort((a, b) => b.totalMs - b.idleMs - (a.totalMs - a.idleMs));
+  const [main] = summaries;
+  if (!main) throw new Error(`node --cpu-prof wrote no profile into ${profiles}`);
+  return `\`node --cpu-prof --import tsx cli/main.ts synth\`, ${formatCpuProfileSummary(main)}`;
+}

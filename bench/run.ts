@@ -1,0 +1,298 @@
+/**
+ * `npm run bench` (DESIGN §9): renders the shipped example and generated platforms of 1, 10 and
+ * 50 clusters as whole processes (`npm run synth`), then the same configs through the two CLIs a
+ * user would otherwise run (`npx cdktf synth` then `npx cdk8s synth`), and prints one table.
+ *
+ * Options: --sizes example,1,10,50   platforms to render (`example` is the shipped config/)
+ *          --runs 5                  measured runs per platform (median reported)
+ *          --cli-sizes example,1     platforms also run through the two CLIs (`none` to skip)
+ *          --cli-runs 3              measured runs of the CLIs (they are slow)
+ *          --experiments             also time ways to start the render faster (see experiments.ts)
+ *          --profile example|N       also profile one render of that platform (node --cpu-prof)
+ *          --keep                    keep the temporary folder
+ */
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadEnvironments } from '../cli/config-files';
+import { budgetVerdicts } from './budget';
+import { runExperiments } from './experiments';
+import {
+  type Command,
+  type Measurement,
+  measureProcess,
+  measureRuns,
+  peakMemoryMethod,
+} from './measure-process';
+import { generatePlatform } from './platform-generator';
+import { profileRender } from './profile-render';
+import { formatTable, type Row } from './results-table';
+
+const ROOT = resolve(__dirname, '..');
+const EXAMPLE = 'example';
+
+/** The CLIs must never reach the network (there may be none): no version checks, no telemetry. */
+const OFFLINE_ENV = {
+  CHECKPOINT_DISABLE: '1',
+  DISABLE_VERSION_CHECK: '1',
+  npm_config_update_notifier: 'false',
+  npm_config_fund: 'false',
+  npm_config_audit: 'false',
+} as const;
+
+interface Platform {
+  readonly label: string;
+  readonly configDir: string;
+  readonly clusters: number;
+  readonly environments: number;
+  readonly work: string;
+}
+
+function options() {
+  const { values } = parseArgs({
+    args: process.argv.slice(2),
+    options: {
+      sizes: { type: 'string', default: `${EXAMPLE},1,10,50` },
+      runs: { type: 'string', default: '5' },
+      'cli-sizes': { type: 'string', default: `${EXAMPLE},1` },
+      'cli-runs': { type: 'string', default: '3' },
+      experiments: { type: 'boolean', default: false },
+      profile: { type: 'string' },
+      keep: { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  const sizes = (text: string) =>
+    text === 'none'
+      ? []
+      : text.split(',').map((s) => {
+          const size = s.trim();
+          if (size !== EXAMPLE && !/^[1-9]\d*$/.test(size)) {
+            throw new Error(`--sizes: expected "${EXAMPLE}" or a number of clusters >= 1, got "${size}"`);
+          }
+          return size;
+        });
+  const count = (name: string, text: string) => {
+    if (!/^[1-9]\d*$/.test(text)) throw new Error(`--${name}: expected a whole number >= 1, got "${text}"`);
+    return Number(text);
+  };
+  return {
+    sizes: sizes(values.sizes),
+    runs: count('runs', values.runs),
+    cliSizes: sizes(values['cli-sizes']),
+    cliRuns: count('cli-runs', values['cli-runs']),
+    experiments: values.experiments,
+    profile: values.profile === undefined ? undefined : sizes(values.profile)[0],
+    keep: values.keep,
+  };
+}
+
+function preparePlatform(size: string, work: string): Platform {
+  const dir = join(work, size === EXAMPLE ? EXAMPLE : `clusters-${size}`);
+  mkdirSync(dir, { recursive: true });
+  let configDir = join(ROOT, 'config');
+  if (size !== EXAMPLE) {
+    configDir = join(dir, 'config');
+    mkdirSync(configDir, { recursive: true });
+    const files = generatePlatform(readFileSync(join(ROOT, 'config', 'prod.yaml'), 'utf8'), Number(size));
+    for (const file of files) writeFileSync(join(configDir, file.name), file.text);
+  }
+  // Validated here too, so a generated platform the schema rejects stops the bench with the reason.
+  const configs = loadEnvironments(configDir).map((e) => e.config);
+  return {
+    label: size === EXAMPLE ? 'example (config/)' : `generated ${size}`,
+    configDir,
+    clusters: configs.reduce((sum, c) => sum + c.clusters.length, 0),
+    environments: configs.length,
+    work: dir,
+  };
+}
+
+function renderCommand(platform: Platform): Command {
+  return {
+    command: 'npm',
+    args: [
+      'run',
+      '--silent',
+      'synth',
+      '--',
+      '--config',
+      platform.configDir,
+      '--dist',
+      join(platform.work, 'dist'),
+      '--tf-out',
+      join(platform.work, 'tf-out'),
+    ],
+    cwd: ROOT,
+    env: OFFLINE_ENV,
+  };
+}
+
+/** The render writes every file each run, as the CLIs do: dist/ is emptied before each run. */
+function measureRender(platform: Platform): Measurement {
+  rmSync(join(platform.work, 'dist'), { recursive: true, force: true });
+  return measureProcess(renderCommand(platform));
+}
+
+/** `npx cdktf synth` then `npx cdk8s synth`, in the repository, reading the platform's config. */
+function measureClis(platform: Platform): Measurement {
+  const out = join(platform.work, 'cli');
+  rmSync(out, { recursive: true, force: true });
+  // cdktf's App creates its outdir without parents.
+  mkdirSync(out, { recursive: true });
+  const env = { ...OFFLINE_ENV, PLATFORM_CONFIG: platform.configDir };
+  const cdktf = measureProcess({
+    command: 'npx',
+    args: ['cdktf', 'synth', '--output', join(out, 'cdktf.out')],
+    cwd: ROOT,
+    env,
+  });
+  const cdk8s = measureProcess({
+    command: 'npx',
+    args: ['cdk8s', 'synth', '--output', join(out, 'cdk8s.out'), '--check-upgrade', 'false'],
+    cwd: ROOT,
+    env,
+  });
+  return {
+    wallMs: cdktf.wallMs + cdk8s.wallMs,
+    cpuMs: cdktf.cpuMs + cdk8s.cpuMs,
+    peakMiB: Math.max(cdktf.peakMiB, cdk8s.peakMiB),
+    stdout: cdktf.stdout + cdk8s.stdout,
+  };
+}
+
+/** What the render produced, from its summary line: `N stacks (R resources), M Kubernetes objects`. */
+function renderedWork(stdout: string): { stacks: number; objects: number } | undefined {
+  const match = /(\d+) stacks \(\d+ resources\), (\d+) Kubernetes objects/.exec(stdout);
+  return match ? { stacks: Number(match[1]), objects: Number(match[2]) } : undefined;
+}
+
+/** What the CLIs produced: stack folders of cdktf.out and YAML documents of cdk8s.out. */
+function cliWork(platform: Platform): { stacks: number; objects: number } {
+  const out = join(platform.work, 'cli');
+  const stacksDir = join(out, 'cdktf.out', 'stacks');
+  const stacks = existsSync(stacksDir) ? readdirSync(stacksDir).length : 0;
+  const yamlFiles = existsSync(join(out, 'cdk8s.out'))
+    ? (readdirSync(join(out, 'cdk8s.out'), { recursive: true }) as string[]).filter((f) =>
+        f.endsWith('.yaml'),
+      )
+    : [];
+  const objects = yamlFiles.reduce(
+    (sum, f) =>
+      sum +
+      readFileSync(join(out, 'cdk8s.out', f), 'utf8')
+        .split(/^---$/m)
+        .filter((doc) => /^kind:/m.test(doc)).length,
+    0,
+  );
+  return { stacks, objects };
+}
+
+/** Other work on the machine skews wall times: the 1-minute load average is printed with them. */
+function load(): string {
+  return `load average ${loadavg()[0]?.toFixed(2)}`;
+}
+
+function machine(): string {
+  const cpu = cpus()[0]?.model.trim() ?? 'unknown CPU';
+  const tsx = JSON.parse(readFileSync(join(ROOT, 'node_modules', 'tsx', 'package.json'), 'utf8')).version;
+  return (
+    `machine: ${cpus().length} CPU(s) (${cpu}), ${(totalmem() / 2 ** 30).toFixed(1)} GiB memory, ` +
+    `Node ${process.version}, tsx ${tsx}, ${process.platform}/${process.arch}; ${load()}`
+  );
+}
+
+function main(): number {
+  const opts = options();
+  console.log(machine());
+  console.log(`peak memory: ${peakMemoryMethod()}`);
+  console.log(
+    `render: \`npm run synth -- --config <dir> --dist <tmp> --tf-out <tmp>\`, median of ${opts.runs} run(s) after one warm-up; dist emptied before each run`,
+  );
+  const missing = ['infra/main.ts', 'manifests/main.ts'].filter((f) => !existsSync(join(ROOT, f)));
+  const cliSizes = missing.length > 0 ? [] : opts.cliSizes;
+  if (missing.length > 0) console.log(`CLIs: skipped, ${missing.join(' and ')} missing`);
+  else if (cliSizes.length > 0) {
+    console.log(
+      `CLIs: \`npx cdktf synth --output <tmp>\` then \`npx cdk8s synth --output <tmp>\` with PLATFORM_CONFIG=<dir>, ` +
+        `median of ${opts.cliRuns} run(s) after one warm-up`,
+    );
+  }
+  const work = mkdtempSync(join(tmpdir(), 'eks-platform-bench-'));
+  const rows: Row[] = [];
+  const warnings: string[] = [];
+  try {
+    for (const size of opts.sizes) {
+      const platform = preparePlatform(size, work);
+      process.stderr.write(`bench: ${platform.label}: render x${opts.runs}...`);
+      const render = measureRuns(opts.runs, () => measureRender(platform));
+      const produced = renderedWork(render.stdout);
+      let cli: ReturnType<typeof measureRuns> | undefined;
+      if (cliSizes.includes(size)) {
+        process.stderr.write(` CLIs x${opts.cliRuns}...`);
+        cli = measureRuns(opts.cliRuns, () => measureClis(platform));
+        const byClis = cliWork(platform);
+        if (produced && (byClis.stacks !== produced.stacks || byClis.objects !== produced.objects)) {
+          warnings.push(
+            `${platform.label}: the CLIs produced ${byClis.stacks} stacks and ${byClis.objects} objects, ` +
+              `the render ${produced.stacks} and ${produced.objects}: not the same work`,
+          );
+        }
+      }
+      process.stderr.write(' done\n');
+      rows.push({
+        label: platform.label,
+        clusters: platform.clusters,
+        environments: platform.environments,
+        stacks: produced?.stacks,
+        objects: produced?.objects,
+        render,
+        cli,
+      });
+    }
+    console.log('');
+    console.log(formatTable(rows));
+    for (const warning of warnings) console.log(`warning: ${warning}`);
+    console.log('');
+    for (const line of budgetVerdicts(rows)) console.log(`budget: ${line}`);
+    console.log(`after the table: ${load()}`);
+    if (opts.profile !== undefined) {
+      const platform = preparePlatform(opts.profile, work);
+      console.log('');
+      console.log(`profile of ${platform.label}:`);
+      console.log(profileRender(ROOT, platform.configDir, join(work, 'profile')));
+    }
+    if (opts.experiments) {
+      const example = preparePlatform(EXAMPLE, work);
+      console.log('');
+      console.log(
+        runExperiments({
+          root: ROOT,
+          configDir: example.configDir,
+          work: join(work, 'experiments'),
+          runs: opts.runs,
+        }),
+      );
+    }
+  } finally {
+    if (opts.keep) console.log(`kept ${work}`);
+    else rmSync(work, { recursive: true, force: true });
+  }
+  return 0;
+}
+
+try {
+  process.exitCode = main();
+} catch (error) {
+  console.error(`\nbench: ${(error as Error).message}`);
+  process.exitCode = 1;
+}

@@ -1,0 +1,81 @@
+/**
+ * Rule `irsa` (DESIGN §5): every IAM role annotated on a ServiceAccount exists in the Terraform
+ * JSON, in the cluster's own stack, and trusts exactly that service account: StringEquals on the
+ * OIDC issuer's `sub` = `system:serviceaccount:<namespace>:<name>` and `aud` = sts.amazonaws.com.
+ */
+import { IRSA_AUDIENCE } from '../../platform/names';
+import type { PlatformConfig } from '../../platform/schema';
+import type { RenderedObject, RenderedStack } from '../render';
+import { blockList, blocksOf, type Json, referencedData } from './terraform-json';
+import type { Violation } from './violation';
+
+export const IRSA_ROLE_ANNOTATION = 'eks.amazonaws.com/role-arn';
+
+/** The `sub` and `aud` values a role's trust policy accepts, or a reason it cannot be read. */
+function trustedClaims(stack: RenderedStack, role: Json): { sub: string[]; aud: string[] } | string {
+  const document = referencedData(stack, role.assume_role_policy, 'aws_iam_policy_document');
+  if (document === undefined) return 'has a trust policy that is not an aws_iam_policy_document of its stack';
+  const sub: string[] = [];
+  const aud: string[] = [];
+  for (const statement of blockList(document.statement)) {
+    if ((statement.effect ?? 'Allow') !== 'Allow') continue;
+    if (!((statement.actions ?? []) as string[]).includes('sts:AssumeRoleWithWebIdentity')) continue;
+    for (const condition of blockList(statement.condition)) {
+      if (condition.test !== 'StringEquals') continue;
+      const variable = String(condition.variable);
+      if (variable.endsWith(':sub')) sub.push(...(condition.values as string[]));
+      if (variable.endsWith(':aud')) aud.push(...(condition.values as string[]));
+    }
+  }
+  return { sub, aud };
+}
+
+export function irsaViolations(
+  objects: readonly RenderedObject[],
+  stacks: readonly RenderedStack[],
+  configs: readonly PlatformConfig[],
+): Violation[] {
+  const violations: Violation[] = [];
+  for (const o of objects) {
+    if (o.object.kind !== 'ServiceAccount') continue;
+    const meta = o.object.metadata as {
+      name: string;
+      namespace?: string;
+      annotations?: Record<string, string>;
+    };
+    const arn = meta.annotations?.[IRSA_ROLE_ANNOTATION];
+    if (arn === undefined) continue;
+    const report = (message: string) => violations.push({ rule: 'irsa', file: o.path, message });
+    if (!/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/.test(arn)) {
+      report(`annotation ${IRSA_ROLE_ANNOTATION} is not an IAM role ARN: ${arn}`);
+      continue;
+    }
+    const roleName = arn.slice(arn.lastIndexOf('/') + 1);
+    const account = configs.find((c) => c.name === o.environment)?.account;
+    if (!arn.startsWith(`arn:aws:iam::${account}:role/`)) {
+      report(`role ${arn} is not in the environment's account ${account}`);
+      continue;
+    }
+    const stack = stacks.find((s) => s.name === o.cluster);
+    const found = stack && blocksOf(stack, 'aws_iam_role').find(([, role]) => role.name === roleName);
+    if (stack === undefined || found === undefined) {
+      report(`role ${arn} is not created by the stack ${o.cluster}`);
+      continue;
+    }
+    const claims = trustedClaims(stack, found[1]);
+    if (typeof claims === 'string') {
+      report(`role ${roleName} ${claims}`);
+      continue;
+    }
+    const subject = `system:serviceaccount:${meta.namespace}:${meta.name}`;
+    if (claims.sub.length !== 1 || claims.sub[0] !== subject) {
+      report(`role ${roleName} must trust exactly sub ${subject}, trusts ${JSON.stringify(claims.sub)}`);
+    }
+    if (claims.aud.length !== 1 || claims.aud[0] !== IRSA_AUDIENCE) {
+      report(
+        `role ${roleName} must trust exactly aud ${IRSA_AUDIENCE}, trusts ${JSON.stringify(claims.aud)}`,
+      );
+    }
+  }
+  return violations;
+}

@@ -1,0 +1,190 @@
+/**
+ * Rule `scheduling` (DESIGN §8): every pod can be placed by some node group of its cluster — its
+ * nodeSelector and required node affinity match the group's labels, it tolerates the group's
+ * NoSchedule/NoExecute taints — and its requests fit the largest instance type of such a group.
+ * Labels, taints and instance types are read from the cluster's Terraform JSON, so the check is
+ * on what is deployed, not on what config meant.
+ */
+import { instanceType } from '../../platform/instance-types';
+import { parseCpu, parseMemory } from '../../platform/quantity';
+import type { RenderedObject, RenderedStack } from '../render';
+import { type PodSpec, podTemplates } from './pod-templates';
+import { blockList, blocksOf } from './terraform-json';
+import type { Violation } from './violation';
+
+interface NodeGroup {
+  readonly name: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly taints: readonly { key: string; value: string; effect: string }[];
+  readonly instanceTypes: readonly string[];
+}
+
+const EFFECTS: Record<string, string> = {
+  NO_SCHEDULE: 'NoSchedule',
+  PREFER_NO_SCHEDULE: 'PreferNoSchedule',
+  NO_EXECUTE: 'NoExecute',
+};
+
+/** Labels every node has whatever its group, with values this check cannot know in advance. */
+const ANY_VALUE_LABELS = [
+  'kubernetes.io/hostname',
+  'topology.kubernetes.io/zone',
+  'topology.kubernetes.io/region',
+];
+
+function nodeGroupsOf(stack: RenderedStack): NodeGroup[] {
+  return blocksOf(stack, 'aws_eks_node_group').map(([, group]) => {
+    const types = (group.instance_types ?? []) as string[];
+    const arm = types.some((t) => instanceType(t)?.architecture === 'arm64');
+    return {
+      name: String(group.node_group_name),
+      // Labels kubelet and EKS set on every managed node, then the group's own.
+      labels: {
+        'kubernetes.io/os': 'linux',
+        'kubernetes.io/arch': arm ? 'arm64' : 'amd64',
+        'eks.amazonaws.com/nodegroup': String(group.node_group_name),
+        'eks.amazonaws.com/capacityType': String(group.capacity_type ?? 'ON_DEMAND'),
+        ...(group.labels ?? {}),
+      },
+      taints: blockList(group.taint).map((t) => ({
+        key: String(t.key),
+        value: String(t.value ?? ''),
+        effect: EFFECTS[t.effect] ?? t.effect,
+      })),
+      instanceTypes: types,
+    };
+  });
+}
+
+function labelMatches(group: NodeGroup, key: string, operator: string, values: readonly string[]): boolean {
+  const anyValue = ANY_VALUE_LABELS.includes(key);
+  const value = group.labels[key];
+  // A node group of several instance types has nodes of each: the label takes any of them.
+  const instanceTypeLabel = key === 'node.kubernetes.io/instance-type';
+  switch (operator) {
+    case 'In':
+      return (
+        anyValue ||
+        (instanceTypeLabel
+          ? group.instanceTypes.some((t) => values.includes(t))
+          : value !== undefined && values.includes(value))
+      );
+    case 'NotIn':
+      return (
+        anyValue ||
+        (instanceTypeLabel
+          ? group.instanceTypes.some((t) => !values.includes(t))
+          : value === undefined || !values.includes(value))
+      );
+    case 'Exists':
+      return anyValue || instanceTypeLabel || value !== undefined;
+    case 'DoesNotExist':
+      return !anyValue && !instanceTypeLabel && value === undefined;
+    default:
+      return false;
+  }
+}
+
+/** Why a pod cannot go to a group, or undefined when it can. */
+function placementProblem(spec: PodSpec, group: NodeGroup): string | undefined {
+  for (const [key, value] of Object.entries(spec.nodeSelector ?? {})) {
+    if (!labelMatches(group, key, 'In', [value])) return `nodeSelector ${key}=${value}`;
+  }
+  const terms =
+    spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms;
+  if (terms !== undefined && terms.length > 0) {
+    const fits = terms.some((term) =>
+      (term.matchExpressions ?? []).every((e) => labelMatches(group, e.key, e.operator, e.values ?? [])),
+    );
+    if (!fits) {
+      const wanted = terms.flatMap((t) =>
+        (t.matchExpressions ?? []).map((e) => `${e.key} ${e.operator} [${(e.values ?? []).join(',')}]`),
+      );
+      return `required node affinity ${wanted.join(' / ')}`;
+    }
+  }
+  for (const taint of group.taints) {
+    if (taint.effect === 'PreferNoSchedule') continue;
+    const tolerated = (spec.tolerations ?? []).some(
+      (t) =>
+        (t.effect === undefined || t.effect === '' || t.effect === taint.effect) &&
+        ((t.operator === 'Exists' && (t.key === undefined || t.key === '' || t.key === taint.key)) ||
+          (t.key === taint.key && (t.value ?? '') === taint.value)),
+    );
+    if (!tolerated) return `untolerated taint ${taint.key}=${taint.value}:${taint.effect}`;
+  }
+  return undefined;
+}
+
+/**
+ * What a node of this type offers pods: capacity minus the kube-reserved EKS AMIs compute
+ * (https://github.com/awslabs/amazon-eks-ami/blob/main/nodeadm/internal/kubelet/config.go:
+ * memory 255 MiB + 11 MiB per pod, CPU 6% of the first core, 1% of the second, 0.5% of the next
+ * two, 0.25% of the rest) and the 100 MiB hard eviction threshold.
+ */
+export function allocatable(name: string): { cpuMillis: number; memoryBytes: number } | undefined {
+  const type = instanceType(name);
+  if (type === undefined) return undefined;
+  const cores = type.vcpu;
+  const reservedCpu =
+    60 + (cores > 1 ? 10 : 0) + Math.max(0, Math.min(cores, 4) - 2) * 5 + Math.max(0, cores - 4) * 2.5;
+  const reservedMiB = 255 + 11 * type.maxPods + 100;
+  return { cpuMillis: cores * 1000 - reservedCpu, memoryBytes: (type.memoryMiB - reservedMiB) * 2 ** 20 };
+}
+
+function podRequests(spec: PodSpec): { cpu: number; memory: number } {
+  const sum = (list: PodSpec['containers']) =>
+    (list ?? []).reduce(
+      (acc, c) => ({
+        cpu: acc.cpu + (parseCpu(c.resources?.requests?.cpu ?? '0') ?? 0),
+        memory: acc.memory + (parseMemory(c.resources?.requests?.memory ?? '0') ?? 0),
+      }),
+      { cpu: 0, memory: 0 },
+    );
+  const main = sum(spec.containers);
+  // Init containers run one at a time, before the others: the pod needs the larger of the two.
+  const init = (spec.initContainers ?? []).map((c) => sum([c]));
+  return {
+    cpu: Math.max(main.cpu, ...init.map((i) => i.cpu)),
+    memory: Math.max(main.memory, ...init.map((i) => i.memory)),
+  };
+}
+
+export function schedulingViolations(
+  objects: readonly RenderedObject[],
+  stacks: readonly RenderedStack[],
+): Violation[] {
+  const violations: Violation[] = [];
+  const groupsByCluster = new Map(stacks.map((s) => [s.name, nodeGroupsOf(s)]));
+  for (const pod of podTemplates(objects)) {
+    const groups = groupsByCluster.get(pod.source.cluster) ?? [];
+    const report = (message: string) =>
+      violations.push({ rule: 'scheduling', file: pod.source.path, message });
+    if (groups.length === 0) {
+      report(`no node group found for cluster ${pod.source.cluster} in the Terraform JSON`);
+      continue;
+    }
+    const problems = groups.map((g) => ({ group: g, problem: placementProblem(pod.spec, g) }));
+    const eligible = problems.filter((p) => p.problem === undefined).map((p) => p.group);
+    if (eligible.length === 0) {
+      report(
+        `no node group of ${pod.source.cluster} can run this pod: ${problems.map((p) => `${p.group.name}: ${p.problem}`).join('; ')}`,
+      );
+      continue;
+    }
+    const requests = podRequests(pod.spec);
+    const fits = eligible.some((g) =>
+      g.instanceTypes.some((t) => {
+        const room = allocatable(t);
+        return room !== undefined && requests.cpu <= room.cpuMillis && requests.memory <= room.memoryBytes;
+      }),
+    );
+    if (!fits) {
+      const largest = eligible.flatMap((g) => g.instanceTypes.map((t) => `${g.name}: ${t}`));
+      report(
+        `requests (cpu ${requests.cpu}m, memory ${Math.round(requests.memory / 2 ** 20)}Mi) fit no allocatable of the node groups it may use (${largest.join(', ')})`,
+      );
+    }
+  }
+  return violations;
+}

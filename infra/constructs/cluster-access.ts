@@ -1,0 +1,81 @@
+import { EksAccessEntry } from '@cdktf/provider-aws/lib/eks-access-entry';
+import { EksAccessPolicyAssociation } from '@cdktf/provider-aws/lib/eks-access-policy-association';
+import { Construct } from 'constructs';
+import type { PlatformConfig } from '../../platform/schema';
+
+/** The Kubernetes group of cluster administrators in aws-auth (seed 001). */
+export const SYSTEM_MASTERS = 'system:masters';
+
+/** The EKS access policy equivalent to `system:masters` (cluster-admin on every namespace). */
+export const CLUSTER_ADMIN_POLICY_ARN = 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy';
+
+export interface ClusterAccessProps {
+  /** The EKS cluster's name: pass the aws_eks_cluster `name` attribute so entries follow the cluster. */
+  readonly clusterName: string;
+  /** The IAM roles and their Kubernetes groups (config `access`). */
+  readonly access: PlatformConfig['access'];
+}
+
+/**
+ * Cluster access through EKS access entries (seed 001's roles): one STANDARD entry per role with
+ * its username and Kubernetes groups. EKS rejects groups starting with `system:` in an access
+ * entry, so `system:masters` becomes an AmazonEKSClusterAdminPolicy association at cluster scope.
+ * https://docs.aws.amazon.com/eks/latest/userguide/access-entries.html
+ * https://docs.aws.amazon.com/eks/latest/userguide/access-policy-permissions.html
+ *
+ * Only for the API and API_AND_CONFIG_MAP authentication modes; in CONFIG_MAP mode the same
+ * roles are mapped by the aws-auth ConfigMap instead.
+ */
+export class ClusterAccess extends Construct {
+  /** Access entries by logical ID. */
+  readonly entries: Readonly<Record<string, EksAccessEntry>>;
+
+  constructor(scope: Construct, id: string, props: ClusterAccessProps) {
+    super(scope, id);
+    const entries: Record<string, EksAccessEntry> = {};
+    const owners = new Map<string, string>();
+    for (const access of props.access) {
+      const key = accessEntryKey(access.roleArn);
+      const owner = owners.get(key);
+      if (owner !== undefined) {
+        throw new Error(
+          `access: roles ${owner} and ${access.roleArn} both make the access entry id "${key}"; rename one role`,
+        );
+      }
+      owners.set(key, access.roleArn);
+
+      const groups = access.groups.filter((group) => group !== SYSTEM_MASTERS);
+      const entry = new EksAccessEntry(this, key, {
+        clusterName: props.clusterName,
+        principalArn: access.roleArn,
+        type: 'STANDARD',
+        userName: access.username,
+        kubernetesGroups: groups.length > 0 ? groups : undefined,
+      });
+      entry.overrideLogicalId(`${id}-${key}`);
+      entries[`${id}-${key}`] = entry;
+
+      if (access.groups.includes(SYSTEM_MASTERS)) {
+        const admin = new EksAccessPolicyAssociation(this, `${key}-cluster-admin`, {
+          // The entry's attributes, not the config's strings: the association needs the entry first.
+          clusterName: entry.clusterName,
+          principalArn: entry.principalArn,
+          policyArn: CLUSTER_ADMIN_POLICY_ARN,
+          accessScope: { type: 'cluster' },
+        });
+        admin.overrideLogicalId(`${id}-${key}-cluster-admin`);
+      }
+    }
+    this.entries = entries;
+  }
+}
+
+/**
+ * A Terraform name for a role's access entry, from its ARN: `<account>-<role name>`. IAM role
+ * names are unique per account whatever their path, so the key is unique per role.
+ */
+export function accessEntryKey(roleArn: string): string {
+  const match = /^arn:[^:]+:iam::(\d{12}):role\/(?:.*\/)?([^/]+)$/.exec(roleArn);
+  if (!match) throw new Error(`access: ${roleArn} is not an IAM role ARN`);
+  return `${match[1]}-${match[2]}`.replace(/[^A-Za-z0-9_-]/g, '_');
+}

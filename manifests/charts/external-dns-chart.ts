@@ -1,0 +1,131 @@
+import { Chart } from 'cdk8s';
+import {
+  IntOrString,
+  KubeClusterRole,
+  KubeClusterRoleBinding,
+  KubeDeployment,
+  KubeServiceAccount,
+} from 'cdk8s-plus-27/lib/imports/k8s';
+import type { Construct } from 'constructs';
+import { EXTERNAL_DNS_IMAGE } from '../../platform/images';
+import { externalDnsInstances, irsaRole } from '../../platform/names';
+import type { ClusterConfig, PlatformConfig } from '../../platform/schema';
+import { annotateSyncWaves } from '../sync-waves';
+import { addonLabels } from './addon-labels';
+import { addonContainerSecurityContext, addonPodSecurityContext } from './addon-pod-security';
+import { addonResources } from './addon-resources';
+import { preferEssentialNodes } from './essential-node-affinity';
+
+export interface ExternalDnsChartProps {
+  readonly config: PlatformConfig;
+  readonly cluster: ClusterConfig;
+}
+
+const NAME = 'external-dns';
+/** The `nobody` user and group of the upstream security-context guide and of seed 001's fsGroup. */
+const UID = 65534;
+
+/**
+ * The four external-dns instances of a blue/green cluster pair (seed 001): two publish the
+ * cluster's own names under `eks-<color>`, two publish the live names at the zone apex and run only
+ * on the cluster named by `live`. Flipping `live` changes nothing but those replicas.
+ *
+ * Flags are those of the seed (v0.7.6), checked against the pinned version's reference
+ * (https://kubernetes-sigs.github.io/external-dns/v0.23.0/docs/flags/): none was removed or renamed.
+ * Added: `--aws-zone-type` and `--zone-id-filter`, so each instance writes to exactly its hosted
+ * zone even when a private and a public zone share a name.
+ */
+export class ExternalDnsChart extends Chart {
+  constructor(scope: Construct, id: string, props: ExternalDnsChartProps) {
+    super(scope, id, { disableResourceNameHashes: true });
+    const { config, cluster } = props;
+    const role = irsaRole(config, cluster, 'external-dns');
+    const labels = addonLabels(NAME);
+
+    // One ServiceAccount for the four instances: they share the IRSA role the infra stack creates.
+    new KubeServiceAccount(this, 'service-account', {
+      metadata: {
+        name: role.serviceAccount,
+        namespace: role.namespace,
+        labels,
+        annotations: { 'eks.amazonaws.com/role-arn': role.roleArn },
+      },
+    });
+
+    new KubeClusterRole(this, 'cluster-role', {
+      metadata: { name: NAME, labels },
+      rules: [
+        { apiGroups: [''], resources: ['services', 'pods', 'nodes'], verbs: ['get', 'watch', 'list'] },
+        // Since v0.18 the service source reads EndpointSlices, not Endpoints
+        // (https://github.com/kubernetes-sigs/external-dns/pull/5493).
+        { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: ['get', 'watch', 'list'] },
+        { apiGroups: ['networking.k8s.io'], resources: ['ingresses'], verbs: ['get', 'watch', 'list'] },
+      ],
+    });
+
+    new KubeClusterRoleBinding(this, 'cluster-role-binding', {
+      metadata: { name: `${NAME}-viewer`, labels },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: NAME },
+      subjects: [{ kind: 'ServiceAccount', name: role.serviceAccount, namespace: role.namespace }],
+    });
+
+    for (const instance of externalDnsInstances(config, cluster)) {
+      const podLabels = addonLabels(NAME, instance.name);
+      new KubeDeployment(this, instance.name, {
+        metadata: { name: instance.name, namespace: role.namespace, labels: podLabels },
+        spec: {
+          replicas: instance.live && cluster.color !== config.live ? 0 : 1,
+          // Two pods of one instance would race on the same records: the old one stops first.
+          strategy: { type: 'Recreate' },
+          selector: { matchLabels: podLabels },
+          template: {
+            metadata: { labels: podLabels },
+            spec: {
+              serviceAccountName: role.serviceAccount,
+              priorityClassName: 'system-cluster-critical',
+              securityContext: addonPodSecurityContext(UID),
+              affinity: preferEssentialNodes(),
+              containers: [
+                {
+                  name: NAME,
+                  image: EXTERNAL_DNS_IMAGE,
+                  args: [
+                    '--source=service',
+                    '--source=ingress',
+                    `--domain-filter=${instance.zone}`,
+                    `--zone-id-filter=${instance.zoneId}`,
+                    `--aws-zone-type=${instance.visibility}`,
+                    `--fqdn-template={{ .Annotations.${instance.annotation} }}.${instance.recordDomain}`,
+                    // Label-selector semantics on annotation keys: only objects that carry the key.
+                    `--annotation-filter=${instance.annotation}`,
+                    // Names come from the template only. (Since v0.22 the hostname annotation is
+                    // external-dns.kubernetes.io/hostname, no longer …alpha…; it is ignored either way.)
+                    '--ignore-hostname-annotation',
+                    '--provider=aws',
+                    // Required since v0.22 (no default). upsert-only never deletes: the records of
+                    // a cluster that stops being live stay until the new live cluster overwrites them.
+                    '--policy=upsert-only',
+                    '--registry=txt',
+                    `--txt-owner-id=${instance.txtOwnerId}`,
+                  ],
+                  // Pods cannot reach the instance metadata service (IMDSv2, hop limit 1).
+                  env: [{ name: 'AWS_REGION', value: config.region }],
+                  ports: [{ name: 'http', containerPort: 7979, protocol: 'TCP' }],
+                  livenessProbe: {
+                    initialDelaySeconds: 10,
+                    httpGet: { path: '/healthz', port: IntOrString.fromNumber(7979) },
+                  },
+                  // Holds the Services, Ingresses and records of its zone; tens of MiB.
+                  resources: addonResources({ cpu: '25m', memory: '64Mi', memoryLimit: '128Mi' }),
+                  securityContext: addonContainerSecurityContext(),
+                },
+              ],
+            },
+          },
+        },
+      });
+    }
+
+    annotateSyncWaves(this);
+  }
+}

@@ -1,0 +1,170 @@
+import { Chart } from 'cdk8s';
+import {
+  IntOrString,
+  KubeApiService,
+  KubeClusterRole,
+  KubeClusterRoleBinding,
+  KubeDeployment,
+  KubeRoleBinding,
+  KubeService,
+  KubeServiceAccount,
+  Quantity,
+} from 'cdk8s-plus-27/lib/imports/k8s';
+import type { Construct } from 'constructs';
+import { metricsServerImage } from '../../platform/images';
+import type { ClusterConfig } from '../../platform/schema';
+import { annotateSyncWaves } from '../sync-waves';
+import { addonLabels } from './addon-labels';
+import { addonContainerSecurityContext, addonPodSecurityContext } from './addon-pod-security';
+import { addonResources } from './addon-resources';
+import { preferEssentialNodes } from './essential-node-affinity';
+
+export interface MetricsServerChartProps {
+  readonly cluster: ClusterConfig;
+}
+
+const NAME = 'metrics-server';
+const NAMESPACE = 'kube-system';
+/** The user of the upstream manifest. */
+const UID = 1000;
+
+/**
+ * metrics-server, the source of the resource metrics API (`kubectl top`, HorizontalPodAutoscalers
+ * on CPU and memory). Objects as upstream's components.yaml ships them
+ * (https://github.com/kubernetes-sigs/metrics-server/tree/master/manifests/base), with the image
+ * chosen by the cluster's minor from the version catalog.
+ */
+export class MetricsServerChart extends Chart {
+  constructor(scope: Construct, id: string, props: MetricsServerChartProps) {
+    super(scope, id, { disableResourceNameHashes: true });
+    const labels = addonLabels(NAME);
+    const subjects = [{ kind: 'ServiceAccount', name: NAME, namespace: NAMESPACE }];
+
+    new KubeServiceAccount(this, 'service-account', {
+      metadata: { name: NAME, namespace: NAMESPACE, labels },
+    });
+
+    // Lets view, edit and admin read pod and node metrics, by aggregation into those roles.
+    new KubeClusterRole(this, 'aggregated-reader', {
+      metadata: {
+        name: 'system:aggregated-metrics-reader',
+        labels: {
+          ...labels,
+          'rbac.authorization.k8s.io/aggregate-to-view': 'true',
+          'rbac.authorization.k8s.io/aggregate-to-edit': 'true',
+          'rbac.authorization.k8s.io/aggregate-to-admin': 'true',
+        },
+      },
+      rules: [
+        { apiGroups: ['metrics.k8s.io'], resources: ['pods', 'nodes'], verbs: ['get', 'list', 'watch'] },
+      ],
+    });
+
+    new KubeClusterRole(this, 'cluster-role', {
+      metadata: { name: `system:${NAME}`, labels },
+      rules: [
+        { apiGroups: [''], resources: ['nodes/metrics'], verbs: ['get'] },
+        { apiGroups: [''], resources: ['pods', 'nodes'], verbs: ['get', 'list', 'watch'] },
+      ],
+    });
+
+    new KubeClusterRoleBinding(this, 'cluster-role-binding', {
+      metadata: { name: `system:${NAME}`, labels },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: `system:${NAME}` },
+      subjects,
+    });
+
+    // Delegates the authentication and authorization of metrics API requests to the API server.
+    new KubeClusterRoleBinding(this, 'auth-delegator', {
+      metadata: { name: `${NAME}:system:auth-delegator`, labels },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'system:auth-delegator' },
+      subjects,
+    });
+
+    // Reads the client CA the API server uses to sign its requests to aggregated APIs.
+    new KubeRoleBinding(this, 'auth-reader', {
+      metadata: { name: `${NAME}-auth-reader`, namespace: NAMESPACE, labels },
+      roleRef: {
+        apiGroup: 'rbac.authorization.k8s.io',
+        kind: 'Role',
+        name: 'extension-apiserver-authentication-reader',
+      },
+      subjects,
+    });
+
+    new KubeService(this, 'service', {
+      metadata: { name: NAME, namespace: NAMESPACE, labels },
+      spec: {
+        selector: labels,
+        ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: IntOrString.fromString('https') }],
+      },
+    });
+
+    new KubeDeployment(this, 'deployment', {
+      metadata: { name: NAME, namespace: NAMESPACE, labels },
+      spec: {
+        replicas: 1,
+        // The metrics API must not go dark during a rollout: HPAs stop scaling while it does.
+        strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: IntOrString.fromNumber(0) } },
+        selector: { matchLabels: labels },
+        template: {
+          metadata: { labels },
+          spec: {
+            serviceAccountName: NAME,
+            priorityClassName: 'system-cluster-critical',
+            securityContext: addonPodSecurityContext(UID),
+            affinity: preferEssentialNodes(),
+            containers: [
+              {
+                name: NAME,
+                image: metricsServerImage(props.cluster.kubernetesVersion),
+                args: [
+                  // The self-signed serving certificate is written here: the root filesystem is read-only.
+                  '--cert-dir=/tmp',
+                  // 10250 is the port the EKS control plane may already reach on every node.
+                  '--secure-port=10250',
+                  '--kubelet-preferred-address-types=InternalIP,ExternalIP,Hostname',
+                  '--kubelet-use-node-status-port',
+                  '--metric-resolution=15s',
+                ],
+                ports: [{ name: 'https', containerPort: 10250, protocol: 'TCP' }],
+                livenessProbe: {
+                  httpGet: { path: '/livez', port: IntOrString.fromString('https'), scheme: 'HTTPS' },
+                  periodSeconds: 10,
+                  failureThreshold: 3,
+                },
+                readinessProbe: {
+                  httpGet: { path: '/readyz', port: IntOrString.fromString('https'), scheme: 'HTTPS' },
+                  initialDelaySeconds: 20,
+                  periodSeconds: 10,
+                  failureThreshold: 3,
+                },
+                // Upstream requests; about 2 MiB per node, so 400Mi covers some 200 nodes.
+                resources: addonResources({ cpu: '100m', memory: '200Mi', memoryLimit: '400Mi' }),
+                securityContext: addonContainerSecurityContext(),
+                volumeMounts: [{ name: 'tmp-dir', mountPath: '/tmp' }],
+              },
+            ],
+            volumes: [{ name: 'tmp-dir', emptyDir: { sizeLimit: Quantity.fromString('16Mi') } }],
+          },
+        },
+      },
+    });
+
+    new KubeApiService(this, 'api-service', {
+      metadata: { name: 'v1beta1.metrics.k8s.io', labels },
+      spec: {
+        service: { name: NAME, namespace: NAMESPACE, port: 443 },
+        group: 'metrics.k8s.io',
+        version: 'v1beta1',
+        // Exception to verified TLS, as upstream ships it: metrics-server signs its own serving
+        // certificate at start-up (--cert-dir), so there is no CA bundle to pin here.
+        insecureSkipTlsVerify: true,
+        groupPriorityMinimum: 100,
+        versionPriority: 100,
+      },
+    });
+
+    annotateSyncWaves(this);
+  }
+}

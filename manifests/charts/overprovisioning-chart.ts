@@ -1,0 +1,246 @@
+import { Chart } from 'cdk8s';
+import {
+  KubeClusterRole,
+  KubeClusterRoleBinding,
+  KubeConfigMap,
+  KubeDeployment,
+  KubeNamespace,
+  KubePriorityClass,
+  KubeRole,
+  KubeRoleBinding,
+  KubeServiceAccount,
+  Quantity,
+  type Toleration,
+} from 'cdk8s-plus-27/lib/imports/k8s';
+import type { Construct } from 'constructs';
+import { CLUSTER_PROPORTIONAL_AUTOSCALER_IMAGE, PAUSE_IMAGE } from '../../platform/images';
+import { HOSTNAME_LABEL, LIFECYCLE_LABEL, OVERPROVISIONING, ZONE_LABEL } from '../../platform/names';
+import type { ClusterConfig, PlatformConfig } from '../../platform/schema';
+import { annotateSyncWaves } from '../sync-waves';
+import { addonLabels } from './addon-labels';
+import { addonContainerSecurityContext, addonPodSecurityContext } from './addon-pod-security';
+import { addonResources } from './addon-resources';
+import { preferEssentialNodes } from './essential-node-affinity';
+
+export interface OverprovisioningChartProps {
+  readonly config: PlatformConfig;
+  readonly cluster: ClusterConfig;
+}
+
+const PLACEHOLDER = 'overprovisioning';
+const AUTOSCALER = 'overprovisioning-autoscaler';
+/** The user the pause image declares. */
+const PAUSE_UID = 65535;
+/** The distroless `nonroot` user of the cluster-proportional-autoscaler image. */
+const AUTOSCALER_UID = 65532;
+
+/**
+ * A PriorityClass below every workload (default 0) but not below cluster-autoscaler's
+ * `--expendable-pods-priority-cutoff` (default -10): pods under the cutoff never trigger a
+ * scale-up, which would defeat the placeholders.
+ * https://github.com/kubernetes/autoscaler/blob/master/cluster-autoscaler/FAQ.md#how-can-i-configure-overprovisioning-with-cluster-autoscaler
+ */
+export const OVERPROVISIONING_PRIORITY = -1;
+
+/**
+ * Overprovisioning (seed 001): placeholder pods that reserve spare capacity at the lowest
+ * priority. A real pod preempts them at once; they go Pending, and cluster-autoscaler adds a
+ * node for them ahead of the next real pod. cluster-proportional-autoscaler sizes them to the
+ * cluster (one per `coresPerReplica` cores or `nodesPerReplica` nodes).
+ */
+export class OverprovisioningChart extends Chart {
+  constructor(scope: Construct, id: string, props: OverprovisioningChartProps) {
+    super(scope, id, { disableResourceNameHashes: true });
+    const { cluster } = props;
+    const settings = props.config.addons.overprovisioning;
+    const namespace = OVERPROVISIONING.namespace;
+    const placeholderLabels = addonLabels(PLACEHOLDER);
+    const autoscalerLabels = addonLabels(AUTOSCALER);
+
+    new KubeNamespace(this, 'namespace', {
+      metadata: {
+        name: namespace,
+        labels: { ...placeholderLabels, 'pod-security.kubernetes.io/enforce': 'restricted' },
+      },
+    });
+
+    new KubePriorityClass(this, 'priority-class', {
+      metadata: { name: OVERPROVISIONING.priorityClass, labels: placeholderLabels },
+      value: OVERPROVISIONING_PRIORITY,
+      globalDefault: false,
+      // Placeholders give way to every pod and never take a node from another.
+      preemptionPolicy: 'Never',
+      description:
+        'Overprovisioning placeholders: preempted by any workload, they make cluster-autoscaler add nodes ahead of demand.',
+    });
+
+    const tolerations = spotTolerations(cluster);
+    new KubeDeployment(this, 'placeholder', {
+      metadata: { name: PLACEHOLDER, namespace, labels: placeholderLabels },
+      spec: {
+        // No replicas: cluster-proportional-autoscaler owns the count, and a value here would make
+        // Argo CD reset it on every sync.
+        selector: { matchLabels: placeholderLabels },
+        template: {
+          metadata: { labels: placeholderLabels },
+          spec: {
+            priorityClassName: OVERPROVISIONING.priorityClass,
+            // The pause process holds no state: a preempted placeholder leaves at once.
+            terminationGracePeriodSeconds: 0,
+            automountServiceAccountToken: false,
+            enableServiceLinks: false,
+            securityContext: addonPodSecurityContext(PAUSE_UID),
+            affinity: {
+              // Spare capacity is cheapest on spot nodes; preferred, so clusters without spot
+              // groups still reserve some.
+              nodeAffinity: {
+                preferredDuringSchedulingIgnoredDuringExecution: [
+                  {
+                    weight: 100,
+                    preference: {
+                      matchExpressions: [{ key: LIFECYCLE_LABEL, operator: 'In', values: ['spot'] }],
+                    },
+                  },
+                ],
+              },
+              podAntiAffinity: {
+                // One placeholder per node: two on one node reserve room for one large pod
+                // rather than headroom on several nodes.
+                requiredDuringSchedulingIgnoredDuringExecution: [
+                  { labelSelector: { matchLabels: placeholderLabels }, topologyKey: HOSTNAME_LABEL },
+                ],
+                preferredDuringSchedulingIgnoredDuringExecution: [
+                  {
+                    weight: 100,
+                    podAffinityTerm: {
+                      labelSelector: { matchLabels: placeholderLabels },
+                      topologyKey: ZONE_LABEL,
+                    },
+                  },
+                ],
+              },
+            },
+            ...(tolerations.length > 0 ? { tolerations } : {}),
+            containers: [
+              {
+                name: 'reserve-resources',
+                image: PAUSE_IMAGE,
+                // Requests equal limits: the reservation is exactly what config says.
+                resources: {
+                  requests: {
+                    cpu: Quantity.fromString(settings.cpu),
+                    memory: Quantity.fromString(settings.memory),
+                  },
+                  limits: {
+                    cpu: Quantity.fromString(settings.cpu),
+                    memory: Quantity.fromString(settings.memory),
+                  },
+                },
+                securityContext: addonContainerSecurityContext(),
+              },
+            ],
+          },
+        },
+      },
+    });
+
+    new KubeServiceAccount(this, 'autoscaler-service-account', {
+      metadata: { name: AUTOSCALER, namespace, labels: autoscalerLabels },
+    });
+
+    // Counting nodes and cores is cluster-wide; everything else stays in the namespace.
+    new KubeClusterRole(this, 'autoscaler-cluster-role', {
+      metadata: { name: AUTOSCALER, labels: autoscalerLabels },
+      rules: [{ apiGroups: [''], resources: ['nodes'], verbs: ['list', 'watch'] }],
+    });
+
+    new KubeClusterRoleBinding(this, 'autoscaler-cluster-role-binding', {
+      metadata: { name: AUTOSCALER, labels: autoscalerLabels },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: AUTOSCALER },
+      subjects: [{ kind: 'ServiceAccount', name: AUTOSCALER, namespace }],
+    });
+
+    new KubeRole(this, 'autoscaler-role', {
+      metadata: { name: AUTOSCALER, namespace, labels: autoscalerLabels },
+      rules: [
+        {
+          apiGroups: ['apps'],
+          resources: ['deployments/scale'],
+          resourceNames: [PLACEHOLDER],
+          verbs: ['get', 'update'],
+        },
+        { apiGroups: [''], resources: ['configmaps'], resourceNames: [AUTOSCALER], verbs: ['get'] },
+      ],
+    });
+
+    new KubeRoleBinding(this, 'autoscaler-role-binding', {
+      metadata: { name: AUTOSCALER, namespace, labels: autoscalerLabels },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: AUTOSCALER },
+      subjects: [{ kind: 'ServiceAccount', name: AUTOSCALER, namespace }],
+    });
+
+    // Linear mode: replicas = max(ceil(cores / coresPerReplica), ceil(nodes / nodesPerReplica)),
+    // clamped to [min, max] (https://github.com/kubernetes-sigs/cluster-proportional-autoscaler#linear-mode).
+    new KubeConfigMap(this, 'autoscaler-config', {
+      metadata: { name: AUTOSCALER, namespace, labels: autoscalerLabels },
+      data: {
+        linear: JSON.stringify({
+          coresPerReplica: settings.coresPerReplica,
+          nodesPerReplica: settings.nodesPerReplica,
+          min: settings.min,
+          max: settings.max,
+          preventSinglePointFailure: settings.preventSinglePointFailure,
+        }),
+      },
+    });
+
+    new KubeDeployment(this, 'autoscaler', {
+      metadata: { name: AUTOSCALER, namespace, labels: autoscalerLabels },
+      spec: {
+        replicas: 1,
+        selector: { matchLabels: autoscalerLabels },
+        template: {
+          metadata: { labels: autoscalerLabels },
+          spec: {
+            serviceAccountName: AUTOSCALER,
+            securityContext: addonPodSecurityContext(AUTOSCALER_UID),
+            affinity: preferEssentialNodes(),
+            containers: [
+              {
+                name: 'autoscaler',
+                image: CLUSTER_PROPORTIONAL_AUTOSCALER_IMAGE,
+                command: [
+                  '/cluster-proportional-autoscaler',
+                  `--namespace=${namespace}`,
+                  `--configmap=${AUTOSCALER}`,
+                  `--target=deployment/${PLACEHOLDER}`,
+                  '--v=2',
+                ],
+                // Sizes of the kube-dns autoscaler, the same binary watching the same nodes.
+                resources: addonResources({ cpu: '20m', memory: '32Mi', memoryLimit: '64Mi' }),
+                securityContext: addonContainerSecurityContext(),
+              },
+            ],
+          },
+        },
+      },
+    });
+
+    annotateSyncWaves(this);
+  }
+}
+
+/** Tolerations for the taints of the cluster's spot node groups, so placeholders can land there. */
+function spotTolerations(cluster: ClusterConfig): Toleration[] {
+  const seen = new Set<string>();
+  const tolerations: Toleration[] = [];
+  for (const group of cluster.nodeGroups.filter((g) => g.lifecycle === 'spot')) {
+    for (const taint of group.taints) {
+      const key = `${taint.key}=${taint.value}:${taint.effect}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      tolerations.push({ key: taint.key, operator: 'Equal', value: taint.value, effect: taint.effect });
+    }
+  }
+  return tolerations;
+}

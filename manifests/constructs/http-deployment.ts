@@ -1,0 +1,97 @@
+import { IntOrString, KubeDeployment, type Probe } from 'cdk8s-plus-27/lib/imports/k8s';
+import { Construct } from 'constructs';
+import { containerResources, type ResourcesConfig } from './container-resources';
+import type { Placement, TolerationConfig } from './placement-scheduling';
+import { restrictedPodSpec } from './restricted-pod-spec';
+import { selectorLabels } from './selector-labels';
+import { zoneSpread } from './zone-spread';
+
+/** Name of the container port that Services and probes refer to, so the number lives in one place. */
+export const HTTP_PORT_NAME = 'http';
+
+export interface HttpDeploymentProps {
+  /** Name of the Deployment, its container and its pods' `app.kubernetes.io/name` selector label. */
+  readonly name: string;
+  readonly namespace: string;
+  /** Image pinned by tag or digest. */
+  readonly image: string;
+  /** The container port serving HTTP, probes included. */
+  readonly port: number;
+  /** @default '/healthz' */
+  readonly healthPath?: string;
+  readonly resources: ResourcesConfig;
+  readonly serviceAccountName: string;
+  /** @default 'any' - no node constraint */
+  readonly placement?: Placement;
+  /** @default - tolerates no taint */
+  readonly tolerations?: readonly TolerationConfig[];
+  /** Extra labels on the Deployment and its pods, never in the selector. @default - none */
+  readonly labels?: Record<string, string>;
+}
+
+/**
+ * A Deployment of one HTTP container, scaled by a HorizontalPodAutoscaler.
+ *
+ * - The selector is `app.kubernetes.io/name: <name>` only: it is immutable, so it depends on the
+ *   name alone, and extra labels can change without recreating the Deployment.
+ * - `spec.replicas` is left out on purpose: the HPA owns the count, and a value in Git would be
+ *   applied again by every Argo CD sync, scaling a loaded app down to it until the HPA reacts
+ *   (https://kubernetes.io/docs/tasks/run-application/horizontal-pod-autoscale/#migrating-deployments-and-statefulsets-to-horizontal-autoscaling).
+ *   A new Deployment starts with one pod and the HPA raises it to its minimum within seconds.
+ * - Rolling updates never go below the current count (`maxUnavailable: 0`): new pods must be
+ *   ready before old ones leave.
+ * - Readiness and liveness probe the health path on the named port. Readiness reacts in 15 s
+ *   (traffic stops), liveness only after 60 s (restart), so an overloaded pod sheds traffic before
+ *   it is killed; a startup probe gives a slow start 150 s before liveness applies.
+ */
+export class HttpDeployment extends Construct {
+  readonly name: string;
+  readonly selector: Record<string, string>;
+
+  constructor(scope: Construct, id: string, props: HttpDeploymentProps) {
+    super(scope, id);
+    this.name = props.name;
+    this.selector = selectorLabels(props.name);
+    const labels = { ...props.labels, ...this.selector };
+    const probe = (periodSeconds: number, failureThreshold: number): Probe => ({
+      httpGet: { path: props.healthPath ?? '/healthz', port: IntOrString.fromString(HTTP_PORT_NAME) },
+      periodSeconds,
+      failureThreshold,
+      timeoutSeconds: 2,
+    });
+
+    new KubeDeployment(this, 'resource', {
+      metadata: { name: props.name, namespace: props.namespace, labels },
+      spec: {
+        selector: { matchLabels: { ...this.selector } },
+        strategy: {
+          type: 'RollingUpdate',
+          rollingUpdate: {
+            maxUnavailable: IntOrString.fromNumber(0),
+            maxSurge: IntOrString.fromString('25%'),
+          },
+        },
+        template: {
+          metadata: { labels },
+          spec: restrictedPodSpec({
+            serviceAccountName: props.serviceAccountName,
+            placement: props.placement ?? 'any',
+            tolerations: props.tolerations ?? [],
+            topologySpreadConstraints: zoneSpread(this.selector, ['pod-template-hash']),
+            containers: [
+              {
+                name: props.name,
+                image: props.image,
+                ports: [{ name: HTTP_PORT_NAME, containerPort: props.port, protocol: 'TCP' }],
+                resources: containerResources(props.resources),
+                startupProbe: probe(5, 30),
+                readinessProbe: probe(5, 3),
+                livenessProbe: probe(10, 6),
+              },
+            ],
+          }),
+        },
+      },
+    });
+  }
+}

@@ -1,0 +1,186 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Rendering } from '../../cli/render';
+import { autoscalerVersionViolations, liveExternalDnsViolations } from '../../cli/rules/cluster-versions';
+import { irsaViolations } from '../../cli/rules/irsa-trust';
+import { allocatable, schedulingViolations } from '../../cli/rules/scheduling';
+import { terraformSecurityViolations } from '../../cli/rules/terraform-security';
+import type { PlatformConfig } from '../../platform/schema';
+import { exampleConfig, renderConfigs } from '../helpers';
+
+let prod: PlatformConfig;
+let base: Rendering;
+
+beforeAll(() => {
+  prod = exampleConfig('prod');
+  base = renderConfigs([prod]);
+});
+
+/** A deep copy of the example rendering, changed by `edit`. */
+function mutated(edit: (r: { objects: any[]; stacks: any[] }) => void): Rendering {
+  const copy = structuredClone({ objects: base.objects, stacks: base.stacks }) as {
+    objects: any[];
+    stacks: any[];
+  };
+  edit(copy);
+  return { ...base, ...copy };
+}
+
+const find = (r: { objects: any[] }, cluster: string, kind: string, name: string) =>
+  r.objects.find((o) => o.cluster === cluster && o.object.kind === kind && o.object.metadata.name === name);
+const stack = (r: { stacks: any[] }, name: string) => r.stacks.find((s) => s.name === name).json;
+
+describe('rule irsa', () => {
+  it('passes the example: every annotated role exists and trusts exactly its service account', () => {
+    expect(irsaViolations(base.objects, base.stacks, [prod])).toEqual([]);
+    expect(
+      base.objects.filter(
+        (o) =>
+          o.object.kind === 'ServiceAccount' &&
+          (o.object.metadata as any).annotations?.['eks.amazonaws.com/role-arn'],
+      ).length,
+    ).toBeGreaterThan(0);
+  });
+
+  it('fails a ServiceAccount annotated with a role its cluster stack does not create', () => {
+    const r = mutated((x) => {
+      find(x, 'prod-blue', 'ServiceAccount', 'external-dns').object.metadata.annotations[
+        'eks.amazonaws.com/role-arn'
+      ] = 'arn:aws:iam::111111111111:role/prod-blue-dns';
+    });
+    expect(irsaViolations(r.objects, r.stacks, [prod]).map((v) => v.message)).toEqual([
+      'role arn:aws:iam::111111111111:role/prod-blue-dns is not created by the stack prod-blue',
+    ]);
+  });
+
+  it('fails a role whose trust policy names another service account', () => {
+    const r = mutated((x) => {
+      const doc = stack(x, 'prod-green').data.aws_iam_policy_document['irsa-external-dns-trust'];
+      doc.statement[0].condition[0].values = ['system:serviceaccount:kube-system:default'];
+    });
+    expect(irsaViolations(r.objects, r.stacks, [prod]).map((v) => v.message)).toEqual([
+      'role prod-green-external-dns must trust exactly sub system:serviceaccount:kube-system:external-dns, trusts ["system:serviceaccount:kube-system:default"]',
+    ]);
+  });
+
+  it('fails a role ARN of another account', () => {
+    const r = mutated((x) => {
+      find(x, 'prod-blue', 'ServiceAccount', 'cluster-autoscaler').object.metadata.annotations[
+        'eks.amazonaws.com/role-arn'
+      ] = 'arn:aws:iam::999999999999:role/prod-blue-cluster-autoscaler';
+    });
+    expect(irsaViolations(r.objects, r.stacks, [prod])[0]?.message).toBe(
+      "role arn:aws:iam::999999999999:role/prod-blue-cluster-autoscaler is not in the environment's account 111111111111",
+    );
+  });
+});
+
+describe('rule scheduling', () => {
+  it('passes the example: every pod has a node group and fits it', () => {
+    expect(schedulingViolations(base.objects, base.stacks)).toEqual([]);
+  });
+
+  it('fails a pod whose required node affinity no node group satisfies, saying why for each group', () => {
+    const r = mutated((x) => {
+      find(
+        x,
+        'prod-blue',
+        'Deployment',
+        'web',
+      ).object.spec.template.spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms =
+        [{ matchExpressions: [{ key: 'lifecycle', operator: 'In', values: ['gpu'] }] }];
+    });
+    const [v] = schedulingViolations(r.objects, r.stacks);
+    expect(v?.file).toBe('prod-blue/apps-web/deployment.apps_web_web.yaml');
+    expect(v?.message).toMatch(
+      /^no node group of prod-blue can run this pod: prod-blue-essential-a: required node affinity lifecycle In \[gpu\]/,
+    );
+  });
+
+  it('fails a pod that targets a tainted group without tolerating its taint', () => {
+    const r = mutated((x) => {
+      const spec = find(x, 'prod-blue', 'Deployment', 'web').object.spec.template.spec;
+      spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms = [
+        { matchExpressions: [{ key: 'node-purpose', operator: 'In', values: ['stateful'] }] },
+      ];
+      spec.tolerations = [];
+    });
+    expect(schedulingViolations(r.objects, r.stacks)[0]?.message).toContain(
+      'prod-blue-stateful: untolerated taint dedicated=stateful:NoSchedule',
+    );
+  });
+
+  it('fails a pod whose requests exceed the allocatable of every instance type it may use', () => {
+    const r = mutated((x) => {
+      find(
+        x,
+        'prod-green',
+        'Deployment',
+        'web',
+      ).object.spec.template.spec.containers[0].resources.requests.memory = '15500Mi';
+    });
+    expect(schedulingViolations(r.objects, r.stacks).map((v) => v.message)).toEqual([
+      'requests (cpu 250m, memory 15500Mi) fit no allocatable of the node groups it may use (prod-green-spot-a: m6i.xlarge, prod-green-spot-a: m5.xlarge, prod-green-spot-a: m5a.xlarge, prod-green-spot-b: m6i.xlarge, prod-green-spot-b: m5.xlarge, prod-green-spot-b: m5a.xlarge, prod-green-spot-d: m6i.xlarge, prod-green-spot-d: m5.xlarge, prod-green-spot-d: m5a.xlarge)',
+    ]);
+  });
+
+  it('computes allocatable as capacity minus the EKS AMI kube-reserved and eviction threshold', () => {
+    // m6i.large: 2 vCPU, 8 GiB, 29 pods -> CPU 2000 - 70m; memory 8192 - (255 + 11*29 + 100) MiB.
+    expect(allocatable('m6i.large')).toEqual({ cpuMillis: 1930, memoryBytes: (8192 - 674) * 2 ** 20 });
+    expect(allocatable('x9.huge')).toBeUndefined();
+  });
+});
+
+describe('rules autoscaler-version and live-external-dns', () => {
+  it('passes the example', () => {
+    expect(autoscalerVersionViolations(base.objects, base.stacks)).toEqual([]);
+    expect(liveExternalDnsViolations(base.objects, [prod])).toEqual([]);
+  });
+
+  it('fails a cluster-autoscaler whose minor differs from its cluster', () => {
+    const r = mutated((x) => {
+      find(
+        x,
+        'prod-green',
+        'Deployment',
+        'cluster-autoscaler',
+      ).object.spec.template.spec.containers[0].image =
+        'registry.k8s.io/autoscaling/cluster-autoscaler:v1.34.5';
+    });
+    expect(autoscalerVersionViolations(r.objects, r.stacks).map((v) => v.message)).toEqual([
+      'image registry.k8s.io/autoscaling/cluster-autoscaler:v1.34.5 is 1.34 but cluster prod-green runs Kubernetes 1.35: the minors must be equal',
+    ]);
+  });
+
+  it('fails live external-dns replicas on a cluster that is not live, and none on the live one', () => {
+    const r = mutated((x) => {
+      find(x, 'prod-green', 'Deployment', 'live-external-dns-public').object.spec.replicas = 1;
+      find(x, 'prod-blue', 'Deployment', 'live-external-dns-private').object.spec.replicas = 0;
+    });
+    expect(liveExternalDnsViolations(r.objects, [prod]).map((v) => v.message)).toEqual([
+      'prod-blue is live but live-external-dns-private has 0 replicas',
+      'live-external-dns-public runs 1 replica(s) on prod-green, but the live cluster is prod-blue',
+    ]);
+  });
+});
+
+describe('rules secrets-encryption, ebs-encryption and imdsv2', () => {
+  it('passes the example', () => {
+    expect(terraformSecurityViolations(base.stacks)).toEqual([]);
+  });
+
+  it('fails a cluster without secrets encryption, an unencrypted volume and IMDSv1', () => {
+    const r = mutated((x) => {
+      const blue = stack(x, 'prod-blue');
+      delete blue.resource.aws_eks_cluster.cluster.encryption_config;
+      blue.resource.aws_launch_template.spot.block_device_mappings[0].ebs.encrypted = 'false';
+      blue.resource.aws_launch_template.essential.metadata_options.http_tokens = 'optional';
+      delete blue.resource.aws_eks_node_group.stateful.launch_template;
+    });
+    expect(terraformSecurityViolations(r.stacks).map((v) => `${v.rule}: ${v.message}`)).toEqual([
+      'secrets-encryption: aws_eks_cluster.cluster has no encryption_config for secrets with a KMS key',
+      'imdsv2: aws_launch_template.essential: metadata_options must set http_tokens "required" and http_put_response_hop_limit 1, got "optional" and 1',
+      'ebs-encryption: aws_launch_template.spot: volume /dev/xvda is not encrypted',
+      'imdsv2: aws_eks_node_group.stateful does not launch from a launch template of its stack (default: IMDSv1 allowed, hop limit 2)',
+    ]);
+  });
+});

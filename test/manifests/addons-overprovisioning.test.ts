@@ -1,0 +1,140 @@
+import { describe, expect, it } from 'vitest';
+import { OVERPROVISIONING_PRIORITY } from '../../manifests/charts/overprovisioning-chart';
+import { CLUSTER_PROPORTIONAL_AUTOSCALER_IMAGE, PAUSE_IMAGE } from '../../platform/images';
+import { exampleConfig, findObject, objectsOf } from '../helpers';
+import { render } from './addons-helpers';
+
+const rendering = render(exampleConfig('prod'));
+const placeholder = () =>
+  findObject(rendering, 'prod-blue', 'Deployment', 'overprovisioning', 'overprovisioning');
+const autoscaler = () =>
+  findObject(rendering, 'prod-blue', 'Deployment', 'overprovisioning-autoscaler', 'overprovisioning');
+
+describe('overprovisioning add-on', () => {
+  it('creates its namespace and a cluster-scoped PriorityClass below workloads but above the expendable cutoff', () => {
+    expect(findObject(rendering, 'prod-blue', 'Namespace', 'overprovisioning').metadata.labels).toMatchObject(
+      {
+        'pod-security.kubernetes.io/enforce': 'restricted',
+      },
+    );
+    const priority = findObject(rendering, 'prod-blue', 'PriorityClass', 'overprovisioning');
+    expect(priority.metadata.namespace).toBeUndefined();
+    expect(priority.value).toBe(OVERPROVISIONING_PRIORITY);
+    // Below the default priority 0 of workloads, at or above cluster-autoscaler's default
+    // --expendable-pods-priority-cutoff of -10, under which pods never trigger a scale-up.
+    expect(priority.value).toBeLessThan(0);
+    expect(priority.value).toBeGreaterThanOrEqual(-10);
+    expect(priority.globalDefault).toBe(false);
+    expect(priority.preemptionPolicy).toBe('Never');
+  });
+
+  it('reserves exactly the configured cpu and memory with the pinned pause image', () => {
+    const pod = placeholder().spec.template.spec;
+    expect(pod.priorityClassName).toBe('overprovisioning');
+    expect(pod.containers).toHaveLength(1);
+    expect(pod.containers[0].image).toBe(PAUSE_IMAGE);
+    expect(pod.containers[0].resources).toEqual({
+      requests: { cpu: '1', memory: '2Gi' },
+      limits: { cpu: '1', memory: '2Gi' },
+    });
+    const custom = render(
+      exampleConfig('prod', (raw) =>
+        Object.assign(raw.addons.overprovisioning, { cpu: '500m', memory: '1Gi' }),
+      ),
+    );
+    const resized = findObject(custom, 'prod-green', 'Deployment', 'overprovisioning', 'overprovisioning');
+    expect(resized.spec.template.spec.containers[0].resources.limits).toEqual({ cpu: '500m', memory: '1Gi' });
+  });
+
+  it('prefers spot nodes, allows one placeholder per node and spreads them over zones', () => {
+    const { affinity } = placeholder().spec.template.spec;
+    const selector = { matchLabels: { 'app.kubernetes.io/name': 'overprovisioning' } };
+    expect(affinity.nodeAffinity).toEqual({
+      preferredDuringSchedulingIgnoredDuringExecution: [
+        {
+          weight: 100,
+          preference: { matchExpressions: [{ key: 'lifecycle', operator: 'In', values: ['spot'] }] },
+        },
+      ],
+    });
+    expect(affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution).toBeUndefined();
+    expect(affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution).toEqual([
+      { labelSelector: selector, topologyKey: 'kubernetes.io/hostname' },
+    ]);
+    expect(affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution).toEqual([
+      {
+        weight: 100,
+        podAffinityTerm: { labelSelector: selector, topologyKey: 'topology.kubernetes.io/zone' },
+      },
+    ]);
+    expect(placeholder().spec.template.spec.tolerations).toBeUndefined();
+  });
+
+  it('tolerates the taints of spot node groups so placeholders can land there', () => {
+    const tainted = render(
+      exampleConfig('prod', (raw) => {
+        raw.clusters[1].nodeGroups[1].taints = [{ key: 'spot', value: 'true', effect: 'NoSchedule' }];
+      }),
+    );
+    const pod = findObject(tainted, 'prod-green', 'Deployment', 'overprovisioning', 'overprovisioning').spec
+      .template.spec;
+    expect(pod.tolerations).toEqual([
+      { key: 'spot', operator: 'Equal', value: 'true', effect: 'NoSchedule' },
+    ]);
+  });
+
+  it('leaves the placeholder count to cluster-proportional-autoscaler, configured with the linear parameters', () => {
+    expect(placeholder().spec.replicas).toBeUndefined();
+    const container = autoscaler().spec.template.spec.containers[0];
+    expect(container.image).toBe(CLUSTER_PROPORTIONAL_AUTOSCALER_IMAGE);
+    expect(container.command).toEqual([
+      '/cluster-proportional-autoscaler',
+      '--namespace=overprovisioning',
+      '--configmap=overprovisioning-autoscaler',
+      '--target=deployment/overprovisioning',
+      '--v=2',
+    ]);
+    const config = findObject(
+      rendering,
+      'prod-blue',
+      'ConfigMap',
+      'overprovisioning-autoscaler',
+      'overprovisioning',
+    );
+    expect(JSON.parse(config.data.linear)).toEqual({
+      coresPerReplica: 20,
+      nodesPerReplica: 6,
+      min: 1,
+      max: 6,
+      preventSinglePointFailure: true,
+    });
+  });
+
+  it('lets cluster-proportional-autoscaler count nodes and scale only its placeholder Deployment', () => {
+    expect(findObject(rendering, 'prod-blue', 'ClusterRole', 'overprovisioning-autoscaler').rules).toEqual([
+      { apiGroups: [''], resources: ['nodes'], verbs: ['list', 'watch'] },
+    ]);
+    expect(
+      findObject(rendering, 'prod-blue', 'Role', 'overprovisioning-autoscaler', 'overprovisioning').rules,
+    ).toEqual([
+      {
+        apiGroups: ['apps'],
+        resources: ['deployments/scale'],
+        resourceNames: ['overprovisioning'],
+        verbs: ['get', 'update'],
+      },
+      {
+        apiGroups: [''],
+        resources: ['configmaps'],
+        resourceNames: ['overprovisioning-autoscaler'],
+        verbs: ['get'],
+      },
+    ]);
+    expect(autoscaler().spec.template.spec.serviceAccountName).toBe('overprovisioning-autoscaler');
+  });
+
+  it('is not rendered when addons.overprovisioning.enabled is false, as in dev', () => {
+    const dev = render(exampleConfig('dev'));
+    expect(objectsOf(dev, 'dev-blue', 'overprovisioning')).toEqual([]);
+  });
+});
