@@ -1,7 +1,8 @@
 import type { App } from 'cdk8s';
-import { ADDON_COMPONENTS, appClusters, appComponent } from '../platform/names';
+import { ADDON_COMPONENTS, ARGOCD, appClusters, appComponent } from '../platform/names';
 import type { ClusterConfig, PlatformConfig } from '../platform/schema';
 import { AppChart } from './charts/app-chart';
+import { ArgoCdChart } from './charts/argocd-chart';
 import { ClusterAutoscalerChart } from './charts/cluster-autoscaler-chart';
 import { ExternalDnsChart } from './charts/external-dns-chart';
 import { MetricsServerChart } from './charts/metrics-server-chart';
@@ -21,6 +22,8 @@ export function addClusterCharts(app: App, config: PlatformConfig, cluster: Clus
     }
   }
   addCustomWorkloads(app, config, cluster);
+  // Last, so that it reads every other component and all of their objects.
+  new ArgoCdChart(app, ARGOCD.component, { config, cluster, components: app.charts });
 }
 
 /**

@@ -431,6 +431,11 @@ export const platformSchema = z
       });
     });
 
+    if (config.authenticationMode !== 'CONFIG_MAP' && !config.access.some((a) => a.groups.includes('system:masters'))) {
+      // bootstrap_cluster_creator_admin_permissions is off: without an admin entry nobody, not even
+      // the Argo CD bootstrap, could reach the cluster.
+      issue(['access'], `must map at least one role to system:masters in ${config.authenticationMode} mode: nobody else gets cluster admin`);
+    }
     const roles = config.access.map((a) => a.roleArn);
     roles.forEach((arn, i) => {
       if (roles.indexOf(arn) !== i) issue(['access', i, 'roleArn'], 'is mapped twice');

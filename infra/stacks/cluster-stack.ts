@@ -141,8 +141,10 @@ export class ClusterStack extends TerraformStack {
       encryptionConfig: { resources: ['secrets'], provider: { keyArn: key.arn } },
       accessConfig: {
         authenticationMode: config.authenticationMode,
-        // Whoever runs Terraform gets no hidden admin entry: access is exactly what config says.
-        bootstrapClusterCreatorAdminPermissions: false,
+        // With access entries, whoever runs Terraform gets no hidden admin entry: access is exactly
+        // what config says. CONFIG_MAP mode has no access entries: the creator's admin binding is the
+        // only way in until Argo CD applies aws-auth, so it stays (and is the documented exception).
+        bootstrapClusterCreatorAdminPermissions: config.authenticationMode === 'CONFIG_MAP',
       },
       // The role must keep its permissions until the cluster is gone, and the log group must exist
       // before EKS would create it without a retention.

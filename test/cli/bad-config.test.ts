@@ -223,6 +223,11 @@ const cases: { name: string; files: () => Record<string, string>; message: strin
       'prod.yaml: clusters[0].nodeGroups[0].labels.kubernetes.io/lifecycle: uses the reserved prefix kubernetes.io/',
   },
   {
+    name: 'rejects access entries without any cluster admin',
+    files: () => ({ 'prod.yaml': prodWith((r) => r.access.shift()) }),
+    message: 'prod.yaml: access: must map at least one role to system:masters in API_AND_CONFIG_MAP mode',
+  },
+  {
     name: 'rejects an environment whose name differs from its file name',
     files: () => ({ 'prod.yaml': prodWith((r) => (r.name = 'production')) }),
     message: 'prod.yaml: name: must equal the file name "prod", got "production"',

@@ -1,0 +1,222 @@
+import { ApiObject, Chart } from 'cdk8s';
+import type { Construct } from 'constructs';
+import {
+  ADDON_COMPONENTS,
+  ARGOCD,
+  argoCdProject,
+  clusterName,
+  gitopsPath,
+} from '../../platform/names';
+import type { ClusterConfig, PlatformConfig } from '../../platform/schema';
+import { SYNC_WAVE_ANNOTATION } from '../sync-waves';
+
+export interface ArgoCdChartProps {
+  readonly config: PlatformConfig;
+  readonly cluster: ClusterConfig;
+  /**
+   * The charts of the cluster's other components, one Application each. Their objects decide
+   * what the AppProject permits: the namespaces they use and the kinds they render.
+   */
+  readonly components: readonly Chart[];
+}
+
+const API_VERSION = 'argoproj.io/v1alpha1';
+
+/**
+ * The order in which the root Application creates the cluster's AppProject and Applications.
+ * Argo CD waits for each wave to be healthy before the next one; for Applications that needs the
+ * `argoproj.io/Application` health check the bootstrap stack configures, since Argo CD 1.8 does
+ * not assess Application health by default
+ * (https://argo-cd.readthedocs.io/en/stable/operator-manual/health/#argocd-app).
+ */
+export const APPLICATION_WAVES = {
+  /** The AppProject: every Application references it. */
+  project: -3,
+  /** RBAC: the `access` groups' bindings, and in CONFIG_MAP mode aws-auth, which nodes need to join. */
+  access: -2,
+  /** The other add-ons: autoscaling, DNS, metrics (HPAs) and the overprovisioning PriorityClass. */
+  addons: -1,
+  /** Application teams' workloads, once the add-ons they rely on are healthy. */
+  apps: 0,
+} as const;
+
+/**
+ * Label that says whether an Application carries an add-on or an app, so an operator can select
+ * the workloads of a cluster (`kubectl -n argocd get applications -l eks-platform.io/layer=apps`).
+ */
+export const LAYER_LABEL = 'eks-platform.io/layer';
+
+/**
+ * With this finalizer, deleting an Application first deletes the objects it manages
+ * (https://argo-cd.readthedocs.io/en/stable/user-guide/app_deletion/#about-the-deletion-finalizer).
+ * Component Applications carry it so that removing a component from config (an app, an add-on
+ * switched off) removes its workloads instead of leaving them running unmanaged; the root
+ * Application does not, so that replacing the bootstrap release never deletes a workload.
+ */
+export const RESOURCES_FINALIZER = 'resources-finalizer.argocd.argoproj.io';
+
+/** The namespace of a component that renders only cluster-scoped objects; every cluster has it. */
+const FALLBACK_NAMESPACE = 'kube-system';
+
+type Layer = 'access' | 'addons' | 'apps';
+
+/** Where a component stands in the sync order: RBAC, then the other add-ons, then the apps. */
+export function componentLayer(component: string): Layer {
+  if (component === ADDON_COMPONENTS.rbac) return 'access';
+  return (Object.values(ADDON_COMPONENTS) as string[]).includes(component) ? 'addons' : 'apps';
+}
+
+interface GroupKind {
+  readonly group: string;
+  readonly kind: string;
+}
+
+/** What a component's objects need from the AppProject. */
+interface ComponentNeeds {
+  readonly component: string;
+  /** Namespaces of its namespaced objects. */
+  readonly namespaces: readonly string[];
+  /** Namespaces it creates (Namespace objects). */
+  readonly createdNamespaces: readonly string[];
+  readonly clusterKinds: readonly GroupKind[];
+  readonly namespacedKinds: readonly GroupKind[];
+}
+
+/**
+ * Reads a component's objects from its chart. The charts set metadata.namespace on namespaced
+ * objects only (checked by `npm run check`), so an object without one is cluster-scoped.
+ */
+function componentNeeds(chart: Chart): ComponentNeeds {
+  const namespaces = new Set<string>();
+  const created = new Set<string>();
+  const clusterKinds = new Map<string, GroupKind>();
+  const namespacedKinds = new Map<string, GroupKind>();
+  for (const child of chart.node.findAll()) {
+    if (!(child instanceof ApiObject)) continue;
+    const groupKind = { group: child.apiGroup, kind: child.kind };
+    const key = `${groupKind.group}/${groupKind.kind}`;
+    const namespace = child.metadata.namespace;
+    if (namespace === undefined) {
+      clusterKinds.set(key, groupKind);
+      if (child.kind === 'Namespace' && child.apiGroup === '' && child.name) created.add(child.name);
+    } else {
+      namespacedKinds.set(key, groupKind);
+      namespaces.add(namespace);
+    }
+  }
+  return {
+    component: chart.node.id,
+    namespaces: [...namespaces].sort(),
+    createdNamespaces: [...created].sort(),
+    clusterKinds: sortedKinds(clusterKinds.values()),
+    namespacedKinds: sortedKinds(namespacedKinds.values()),
+  };
+}
+
+function sortedKinds(kinds: Iterable<GroupKind>): GroupKind[] {
+  const byKey = new Map<string, GroupKind>();
+  for (const k of kinds) byKey.set(`${k.group}/${k.kind}`, k);
+  return [...byKey.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, k]) => k);
+}
+
+/**
+ * The default namespace of a component's Application: the one it creates, else the first it uses,
+ * else kube-system. Argo CD puts there only namespaced objects that name no namespace (ours all
+ * name one), but checks it against the project's destinations.
+ * https://argo-cd.readthedocs.io/en/stable/user-guide/application-specification/
+ */
+function destinationNamespace(needs: ComponentNeeds): string {
+  return needs.createdNamespaces[0] ?? needs.namespaces[0] ?? FALLBACK_NAMESPACE;
+}
+
+/**
+ * Argo CD's objects for one cluster (dist/<cluster>/argocd/), synced by the root Application of
+ * the bootstrap stack: an AppProject restricted to this repository, to the namespaces the
+ * components use and to the kinds they render, then one Application per component reading
+ * `dist/<cluster>/<component>` at `gitops.revision`.
+ *
+ * The charts are read, not config: whatever a chart renders is exactly what its Application may
+ * create, so adding an object to a chart never needs a second edit here.
+ */
+export class ArgoCdChart extends Chart {
+  constructor(scope: Construct, id: string, props: ArgoCdChartProps) {
+    super(scope, id, { disableResourceNameHashes: true });
+    const { config, cluster, components } = props;
+    const project = argoCdProject(config, cluster);
+    const needs = components.map(componentNeeds);
+    const self = needs.find((n) => n.component === ARGOCD.component);
+    if (self !== undefined) {
+      throw new Error(`argocd chart of ${clusterName(config, cluster)}: it cannot list itself as a component`);
+    }
+
+    const destinationNamespaces = [
+      ...new Set(needs.flatMap((n) => [...n.namespaces, destinationNamespace(n)])),
+    ].sort();
+    new ApiObject(this, 'project', {
+      apiVersion: API_VERSION,
+      kind: 'AppProject',
+      metadata: {
+        name: project,
+        namespace: ARGOCD.namespace,
+        annotations: { [SYNC_WAVE_ANNOTATION]: String(APPLICATION_WAVES.project) },
+      },
+      spec: {
+        description: `Components of EKS cluster ${clusterName(config, cluster)}, rendered by npm run synth`,
+        sourceRepos: [config.gitops.repoURL],
+        destinations: destinationNamespaces.map((namespace) => ({
+          server: ARGOCD.inClusterServer,
+          namespace,
+        })),
+        // Without a whitelist a project may create no cluster-scoped object; with `*` it may
+        // create any (a ClusterRoleBinding to cluster-admin). Only the kinds rendered are allowed.
+        // https://argo-cd.readthedocs.io/en/stable/user-guide/projects/#configuring-global-projects
+        clusterResourceWhitelist: sortedKinds(needs.flatMap((n) => n.clusterKinds)),
+        namespaceResourceWhitelist: sortedKinds(needs.flatMap((n) => n.namespacedKinds)),
+      },
+    });
+
+    for (const component of needs) {
+      const layer = componentLayer(component.component);
+      new ApiObject(this, `application-${component.component}`, {
+        apiVersion: API_VERSION,
+        kind: 'Application',
+        metadata: {
+          name: component.component,
+          namespace: ARGOCD.namespace,
+          labels: { [LAYER_LABEL]: layer === 'apps' ? 'apps' : 'addons' },
+          annotations: { [SYNC_WAVE_ANNOTATION]: String(APPLICATION_WAVES[layer]) },
+          finalizers: [RESOURCES_FINALIZER],
+        },
+        spec: {
+          project,
+          source: {
+            repoURL: config.gitops.repoURL,
+            targetRevision: config.gitops.revision,
+            path: gitopsPath(config, cluster, component.component),
+          },
+          destination: { server: ARGOCD.inClusterServer, namespace: destinationNamespace(component) },
+          syncPolicy: {
+            // dist/ is the desired state: objects removed from it are deleted, edits made in the
+            // cluster are reverted. An empty folder is never synced (allowEmpty is false), so a
+            // broken render cannot prune a whole component.
+            // https://argo-cd.readthedocs.io/en/stable/user-guide/auto_sync/
+            automated: { prune: true, selfHeal: true },
+            syncOptions: [
+              // Field ownership: replicas left to an HPA or to cluster-proportional-autoscaler are
+              // not Argo CD's, and no last-applied annotation is written.
+              // https://argo-cd.readthedocs.io/en/stable/user-guide/sync-options/#server-side-apply
+              'ServerSideApply=true',
+              // Delete what left dist/ only after the rest of the sync is healthy.
+              'PruneLast=true',
+              // Refuse to take over an object another Application already manages.
+              'FailOnSharedResource=true',
+            ],
+            // An automated sync that failed is not attempted again for the same commit; a retry
+            // covers transient failures (a webhook or an API service not ready yet).
+            retry: { limit: 5, backoff: { duration: '10s', factor: 2, maxDuration: '3m' } },
+          },
+        },
+      });
+    }
+  }
+}
