@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Command, measureProcess, measureRuns } from './measure-process';
+import { type Command, type Measurement, measureProcess, summarize } from './measure-process';
 
 export interface ExperimentOptions {
   readonly root: string;
@@ -94,6 +94,10 @@ export function runExperiments(options: ExperimentOptions): string {
       command: node(['--require', 'tsx/cjs', '--require', './bench/disable-source-maps.cjs', 'cli/main.ts']),
     },
     {
+      name: 'prototype launcher: esbuild build of our code on every run, then node (bench/bundled-launcher.cjs)',
+      command: node(['bench/bundled-launcher.cjs']),
+    },
+    {
       name: `esbuild bundle of our code, packages external (built in ${buildOwn.toFixed(0)} ms)`,
       command: node([ownCode]),
     },
@@ -103,25 +107,33 @@ export function runExperiments(options: ExperimentOptions): string {
     },
   ];
   const lines = [
-    `| start-up variant, render of the example (median of ${runs}) | wall s | min-max s | CPU s | peak MiB |`,
+    `| start-up variant, render of the example (median of ${runs}, interleaved) | wall s | min-max s | CPU s | peak MiB |`,
     '| --- | --- | --- | --- | --- |',
   ];
   let expected: string | undefined;
-  for (const variant of variants) {
-    process.stderr.write(`bench: experiment ${variant.name}...\n`);
-    const summary = measureRuns(runs, () => {
-      rmSync(dist, { recursive: true, force: true });
-      return measureProcess(variant.command);
-    });
+  const once = (variant: Variant) => {
+    rmSync(dist, { recursive: true, force: true });
+    const measurement = measureProcess(variant.command);
     const digest = treeDigest(dist);
     expected ??= digest;
     if (digest !== expected) throw new Error(`experiment "${variant.name}" wrote a different dist/`);
+    return measurement;
+  };
+  // Round-robin, so that other work on the machine weighs on every variant alike.
+  process.stderr.write(`bench: experiments: ${variants.length} variants x (1 warm-up + ${runs})...\n`);
+  for (const variant of variants) once(variant);
+  const measured = variants.map(() => [] as Measurement[]);
+  for (let run = 0; run < runs; run++) {
+    for (const [i, variant] of variants.entries()) measured[i]?.push(once(variant));
+  }
+  variants.forEach((variant, i) => {
+    const summary = summarize(measured[i] ?? []);
     const s = (ms: number) => (ms / 1000).toFixed(2);
     lines.push(
       `| ${variant.name} | ${s(summary.wallMs)} | ${s(summary.minWallMs)}-${s(summary.maxWallMs)} | ` +
         `${s(summary.cpuMs)} | ${summary.peakMiB.toFixed(0)} |`,
     );
-  }
+  });
   lines.push('', 'every variant wrote a byte-identical dist/');
   return lines.join('\n');
 }

@@ -88,12 +88,15 @@ export interface Summary {
 }
 
 /** One unmeasured warm-up run (fills the tsx cache and the OS page cache), then `runs` measured. */
-export function measureRuns(runs: number, once: () => Measurement, warmUp = true): Summary {
-  if (warmUp) once();
-  const measured = Array.from({ length: runs }, once);
+export function measureRuns(runs: number, once: () => Measurement): Summary {
+  once();
+  return summarize(Array.from({ length: runs }, once));
+}
+
+export function summarize(measured: readonly Measurement[]): Summary {
   const walls = measured.map((m) => m.wallMs);
   return {
-    runs,
+    runs: measured.length,
     wallMs: median(walls),
     cpuMs: median(measured.map((m) => m.cpuMs)),
     peakMiB: median(measured.map((m) => m.peakMiB)),

@@ -93,8 +93,8 @@ export function metricsServerImage(kubernetesVersion: string): string {
  * - argocd-apps 2.0.7, the newest release of the chart that creates Applications and AppProjects
  *   from values (https://github.com/argoproj/argo-helm/blob/main/charts/argocd-apps/Chart.yaml);
  *   since 2.0 it takes `applications` and `projects` as maps keyed by name.
- * Bump a version here, then review the release notes linked above: the chart values the bootstrap
- * stack sets are checked against these versions.
+ * The bootstrap stack sets only `configs.cm` of argo-cd and `projects` / `applications` of
+ * argocd-apps; when bumping a version, check those values against the chart's release notes.
  */
 export const ARGOCD_HELM = {
   repository: 'https://argoproj.github.io/argo-helm',

@@ -316,6 +316,13 @@ export const platformSchema = z
     }
     config.clusters.forEach((c, ci) => {
       if (colors.indexOf(c.color) !== ci) issue(['clusters', ci, 'color'], 'is used by another cluster');
+      // Stacks are named <env>-network, <env>-live-dns, <env>-<color> and <env>-<color>-bootstrap.
+      if (c.color === 'network' || c.color === 'live-dns' || c.color.endsWith('-bootstrap')) {
+        issue(
+          ['clusters', ci, 'color'],
+          'must not be network, live-dns or end with -bootstrap: <environment>-<color> would be the name of another Terraform stack',
+        );
+      }
       if (c.endpoint.publicAccess && c.endpoint.publicAccessCidrs.length === 0) {
         issue(
           ['clusters', ci, 'endpoint', 'publicAccessCidrs'],
@@ -421,6 +428,12 @@ export const platformSchema = z
           `gives the namespace ${namespace}, which belongs to Kubernetes (default, kube-*): an app's namespace is created and pruned with the app`,
         );
       }
+      if (namespace === 'argocd') {
+        issue(
+          ['apps', ai, a.namespace === undefined ? 'name' : 'namespace'],
+          'gives the namespace argocd, which belongs to Argo CD: its Helm release creates it',
+        );
+      }
       a.tolerations.forEach((t, ti) => {
         if (t.operator === 'Exists' && t.value !== undefined && t.value !== '') {
           issue(
@@ -431,10 +444,16 @@ export const platformSchema = z
       });
     });
 
-    if (config.authenticationMode !== 'CONFIG_MAP' && !config.access.some((a) => a.groups.includes('system:masters'))) {
+    if (
+      config.authenticationMode !== 'CONFIG_MAP' &&
+      !config.access.some((a) => a.groups.includes('system:masters'))
+    ) {
       // bootstrap_cluster_creator_admin_permissions is off: without an admin entry nobody, not even
       // the Argo CD bootstrap, could reach the cluster.
-      issue(['access'], `must map at least one role to system:masters in ${config.authenticationMode} mode: nobody else gets cluster admin`);
+      issue(
+        ['access'],
+        `must map at least one role to system:masters in ${config.authenticationMode} mode: nobody else gets cluster admin`,
+      );
     }
     const roles = config.access.map((a) => a.roleArn);
     roles.forEach((arn, i) => {

@@ -1,7 +1,8 @@
 /**
  * Rule `k8s-schema`: every rendered object validates offline against the OpenAPI schema of its
- * kind (kubernetes-models, generated from the Kubernetes OpenAPI). A kind without a known schema
- * is a violation too: nothing reaches a cluster unchecked.
+ * kind (kubernetes-models, generated from the Kubernetes OpenAPI), and Argo CD's objects against
+ * the schemas of Argo CD's CRDs (@kubernetes-models/argo-cd). A kind without a known schema is a
+ * violation too: nothing reaches a cluster unchecked.
  */
 import { apiGroup } from '../dist-path';
 import type { RenderedObject } from '../render';
@@ -14,13 +15,29 @@ type ModelClass = new (data: unknown) => Model;
 
 const models = new Map<string, ModelClass | undefined>();
 
+/**
+ * Models of API groups that Kubernetes does not serve, by group: the package generated from the
+ * CRDs of the software that serves them. @kubernetes-models/argo-cd 2.7.2 holds the schemas of
+ * Argo CD 2.14's CRDs (the newest that fits kubernetes-models 4; 4.x needs kubernetes-models 5 and
+ * Node 22). They hold every field the platform writes (project, source, destination, syncPolicy
+ * with sync options and retry, project whitelists), all of which Argo CD 3.5 still serves.
+ */
+const CRD_MODEL_PACKAGES: Readonly<Record<string, string>> = {
+  'argoproj.io': '@kubernetes-models/argo-cd',
+};
+
 function modelOf(apiVersion: string, kind: string): ModelClass | undefined {
   const key = `${apiVersion}/${kind}`;
   if (!models.has(key)) {
     const group = apiGroup(apiVersion);
     const version = apiVersion.slice(apiVersion.indexOf('/') + 1);
+    const crdPackage = CRD_MODEL_PACKAGES[group];
     const modulePath =
-      group === '' ? `kubernetes-models/${version}/${kind}` : `kubernetes-models/${group}/${version}/${kind}`;
+      crdPackage !== undefined
+        ? `${crdPackage}/${group}/${version}/${kind}`
+        : group === ''
+          ? `kubernetes-models/${version}/${kind}`
+          : `kubernetes-models/${group}/${version}/${kind}`;
     try {
       models.set(key, (require(modulePath) as Record<string, ModelClass>)[kind]);
     } catch {

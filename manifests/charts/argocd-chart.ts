@@ -1,12 +1,6 @@
 import { ApiObject, Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
-import {
-  ADDON_COMPONENTS,
-  ARGOCD,
-  argoCdProject,
-  clusterName,
-  gitopsPath,
-} from '../../platform/names';
+import { ADDON_COMPONENTS, ARGOCD, argoCdProject, clusterName, gitopsPath } from '../../platform/names';
 import type { ClusterConfig, PlatformConfig } from '../../platform/schema';
 import { SYNC_WAVE_ANNOTATION } from '../sync-waves';
 
@@ -93,12 +87,13 @@ function componentNeeds(chart: Chart): ComponentNeeds {
   const namespacedKinds = new Map<string, GroupKind>();
   for (const child of chart.node.findAll()) {
     if (!(child instanceof ApiObject)) continue;
-    const groupKind = { group: child.apiGroup, kind: child.kind };
+    // Argo CD names the core group '' (cdk8s says 'core').
+    const groupKind = { group: apiGroupOf(child.apiVersion), kind: child.kind };
     const key = `${groupKind.group}/${groupKind.kind}`;
     const namespace = child.metadata.namespace;
     if (namespace === undefined) {
       clusterKinds.set(key, groupKind);
-      if (child.kind === 'Namespace' && child.apiGroup === '' && child.name) created.add(child.name);
+      if (child.kind === 'Namespace' && groupKind.group === '') created.add(child.name);
     } else {
       namespacedKinds.set(key, groupKind);
       namespaces.add(namespace);
@@ -111,6 +106,12 @@ function componentNeeds(chart: Chart): ComponentNeeds {
     clusterKinds: sortedKinds(clusterKinds.values()),
     namespacedKinds: sortedKinds(namespacedKinds.values()),
   };
+}
+
+/** The API group of an apiVersion: `apps` for apps/v1, '' for the core group (v1). */
+function apiGroupOf(apiVersion: string): string {
+  const slash = apiVersion.indexOf('/');
+  return slash < 0 ? '' : apiVersion.slice(0, slash);
 }
 
 function sortedKinds(kinds: Iterable<GroupKind>): GroupKind[] {
@@ -144,9 +145,10 @@ export class ArgoCdChart extends Chart {
     const { config, cluster, components } = props;
     const project = argoCdProject(config, cluster);
     const needs = components.map(componentNeeds);
-    const self = needs.find((n) => n.component === ARGOCD.component);
-    if (self !== undefined) {
-      throw new Error(`argocd chart of ${clusterName(config, cluster)}: it cannot list itself as a component`);
+    if (needs.some((n) => n.component === ARGOCD.component)) {
+      throw new Error(
+        `argocd chart of ${clusterName(config, cluster)}: components must be the other charts, got ${needs.map((n) => n.component).join(', ')}`,
+      );
     }
 
     const destinationNamespaces = [
@@ -167,9 +169,10 @@ export class ArgoCdChart extends Chart {
           server: ARGOCD.inClusterServer,
           namespace,
         })),
-        // Without a whitelist a project may create no cluster-scoped object; with `*` it may
-        // create any (a ClusterRoleBinding to cluster-admin). Only the kinds rendered are allowed.
-        // https://argo-cd.readthedocs.io/en/stable/user-guide/projects/#configuring-global-projects
+        // An empty whitelist allows no cluster-scoped object and `*` allows any (a
+        // ClusterRoleBinding to cluster-admin): only the kinds rendered are allowed, and only the
+        // namespaced kinds rendered, so an Application cannot create, say, another Application.
+        // https://argo-cd.readthedocs.io/en/stable/operator-manual/project-specification/
         clusterResourceWhitelist: sortedKinds(needs.flatMap((n) => n.clusterKinds)),
         namespaceResourceWhitelist: sortedKinds(needs.flatMap((n) => n.namespacedKinds)),
       },

@@ -24,7 +24,7 @@ describe('network stack', () => {
 
   it("puts the config's tags on every resource of every stack through the provider's default tags", () => {
     const configs = { prod, dev } as const;
-    expect(rendering.stacks).toHaveLength(5);
+    expect(rendering.stacks).toHaveLength(10);
     for (const stack of rendering.stacks) {
       const config = configs[stack.environment as keyof typeof configs];
       const providers = (stack.json.provider as Block).aws as Block[];
