@@ -42,7 +42,9 @@ export function budgetVerdicts(rows: readonly Row[]): string[] {
   }
   const marginal = [...marginalMsPerCluster(rows).values()];
   if (marginal.length >= 2) {
-    const spread = Math.max(...marginal) / Math.min(...marginal);
+    const smallest = Math.min(...marginal);
+    // A zero or negative marginal cost is noise (the machine was busier for the smaller platform).
+    const spread = smallest > 0 ? Math.max(...marginal) / smallest : Number.POSITIVE_INFINITY;
     lines.push(
       `linear in clusters (marginal cost per cluster ${marginal.map((m) => m.toFixed(0)).join(' -> ')} ms, ` +
         `spread ${spread.toFixed(2)}, at most ${BUDGET.maxMarginalSpread}): ${verdict(spread <= BUDGET.maxMarginalSpread)}`,
