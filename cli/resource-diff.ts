@@ -51,11 +51,12 @@ export function resourcesOf(files: ReadonlyMap<string, string>): Map<string, Res
           for (const [name, body] of Object.entries(byName)) {
             const address = `${block === 'data' ? 'data.' : ''}${type}.${name}`;
             const { '//': _metadata, ...rest } = body as Record<string, unknown>;
+            // A data source is read, never replaced: its kind keeps it out of the replacement flags.
             resources.set(`${file}#${address}`, {
               group: `stack ${stack}`,
               name: address,
               file,
-              kind: type,
+              kind: block === 'data' ? `data.${type}` : type,
               body: rest,
             });
           }
@@ -257,15 +258,15 @@ export function markdownReport(diff: TreeDiff, base: string, limit = 60_000): st
   // Per group: one line per added or removed resource, a table of fields per changed one.
   const sections = [...new Set(diff.changes.map((c) => c.group))].sort().flatMap((group) => {
     const of = diff.changes.filter((c) => c.group === group);
-    const lines = [`#### ${group}`, ''];
+    const lines = [`#### ${group}`];
     for (const c of of.filter((x) => x.kind !== 'changed')) {
       lines.push(
         `- ${c.kind === 'added' ? '➕ added' : '➖ removed'} \`${c.resource}\`${c.risks.map((r) => ` ⚠ **${r}**`).join('')}`,
       );
     }
-    const pieces = [lines.join('\n')];
+    const pieces = [lines.length > 1 ? `${lines[0]}\n\n${lines.slice(1).join('\n')}` : lines.join('')];
     for (const c of of.filter((x) => x.kind === 'changed')) {
-      const table = ['', `**✏️ \`${c.resource}\`** (\`dist/${c.file}\`)`, ''];
+      const table = [`**✏️ \`${c.resource}\`** (\`dist/${c.file}\`)`, ''];
       for (const risk of c.risks) table.push(`> ⚠ **${risk}**`, '');
       table.push('| field | before | after |', '| --- | --- | --- |');
       for (const f of c.fields)
