@@ -62,9 +62,7 @@ export function runExperiments(options: ExperimentOptions): string {
   const { root, configDir, work, runs } = options;
   const cache = join(root, 'node_modules', '.cache', 'eks-platform-bench');
   mkdirSync(cache, { recursive: true });
-  const ownCode = join(cache, 'main-own-code.cjs');
   const everything = join(cache, 'main-bundled.cjs');
-  const buildOwn = bundle(root, ownCode, true);
   const buildAll = bundle(root, everything, false);
   const dist = join(work, 'dist');
   const synth = ['synth', '--config', configDir, '--dist', dist, '--tf-out', join(work, 'tf-out')];
@@ -77,9 +75,10 @@ export function runExperiments(options: ExperimentOptions): string {
   const tsx = join(root, 'node_modules', '.bin', 'tsx');
   const variants: Variant[] = [
     {
-      name: '`npm run synth` (as shipped)',
+      name: '`npm run synth` (as shipped: cli/run.cjs, cached esbuild bundle of our code)',
       command: { command: 'npm', args: ['run', '--silent', 'synth', '--', ...synth.slice(1)], cwd: root },
     },
+    { name: '`node cli/run.cjs` (as shipped, no npm)', command: node(['cli/run.cjs']) },
     { name: '`tsx cli/main.ts` (no npm)', command: node([tsx, 'cli/main.ts']) },
     {
       name: '`tsx cli/main.ts`, cold tsx cache (TSX_DISABLE_CACHE=1: fresh checkout, CI)',
@@ -92,14 +91,6 @@ export function runExperiments(options: ExperimentOptions): string {
     {
       name: 'the same, source maps off (bench/disable-source-maps.cjs)',
       command: node(['--require', 'tsx/cjs', '--require', './bench/disable-source-maps.cjs', 'cli/main.ts']),
-    },
-    {
-      name: 'prototype launcher: esbuild build of our code on every run, then node (bench/bundled-launcher.cjs)',
-      command: node(['bench/bundled-launcher.cjs']),
-    },
-    {
-      name: `esbuild bundle of our code, packages external (built in ${buildOwn.toFixed(0)} ms)`,
-      command: node([ownCode]),
     },
     {
       name: `esbuild bundle of everything (built in ${buildAll.toFixed(0)} ms)`,
