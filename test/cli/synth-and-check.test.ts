@@ -185,3 +185,14 @@ describe('the cdktf and cdk8s entry points', () => {
     }
   });
 });
+
+describe('npm run check with --env', () => {
+  it('runs the rules on the named environment and says that freshness needs every environment', () => {
+    const result = runCli(['check', '--env', 'dev', '--dist', tempDir('dist')]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(
+      'check: --env given: the freshness of dist/ is checked only without --env',
+    );
+    expect(result.stdout).toMatch(/check: ok: .* objects and 4 stacks pass every rule/);
+  });
+});
