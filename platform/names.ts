@@ -85,6 +85,13 @@ export function clusterAutoscalerTags(cluster: string) {
   } as const;
 }
 
+/**
+ * The ServiceAccount annotation that names the IAM role its pods assume (IRSA): written by the
+ * add-on charts, checked against the Terraform JSON by the `irsa` rule of `npm run check`.
+ * https://docs.aws.amazon.com/eks/latest/userguide/associate-service-account-role.html
+ */
+export const IRSA_ROLE_ANNOTATION = 'eks.amazonaws.com/role-arn';
+
 /** The audience EKS pod identity webhooks request for IRSA tokens. */
 export const IRSA_AUDIENCE = 'sts.amazonaws.com';
 
@@ -101,6 +108,12 @@ export const NODE_PURPOSE_LABEL = 'node-purpose';
 /** Set by EKS on every managed node; useful for debugging, never for scheduling. */
 export const EKS_NODEGROUP_LABEL = 'eks.amazonaws.com/nodegroup';
 export const ZONE_LABEL = 'topology.kubernetes.io/zone';
+/** Kubernetes taint effects as the EKS node group API spells them (API_Taint). */
+export const EKS_TAINT_EFFECTS = {
+  NoSchedule: 'NO_SCHEDULE',
+  PreferNoSchedule: 'PREFER_NO_SCHEDULE',
+  NoExecute: 'NO_EXECUTE',
+} as const;
 export const HOSTNAME_LABEL = 'kubernetes.io/hostname';
 
 /** The Kubernetes labels every node of a group carries. */

@@ -15,6 +15,7 @@ import {
   timeZoneProblem,
 } from './formats';
 import { mixedArchitectureProblem, unknownInstanceTypeProblem } from './instance-types';
+import { ARGOCD } from './names';
 import { MAX_VPC_PREFIX, MIN_VPC_PREFIX, parseCidr, ZONE_SLOTS } from './network';
 import { CPU_FORMAT, MEMORY_FORMAT, parseCpu, parseMemory } from './quantity';
 import { SUPPORTED_KUBERNETES_VERSIONS } from './versions';
@@ -428,10 +429,10 @@ export const platformSchema = z
           `gives the namespace ${namespace}, which belongs to Kubernetes (default, kube-*): an app's namespace is created and pruned with the app`,
         );
       }
-      if (namespace === 'argocd') {
+      if (namespace === ARGOCD.namespace) {
         issue(
           ['apps', ai, a.namespace === undefined ? 'name' : 'namespace'],
-          'gives the namespace argocd, which belongs to Argo CD: its Helm release creates it',
+          `gives the namespace ${ARGOCD.namespace}, which belongs to Argo CD: its Helm release creates it`,
         );
       }
       a.tolerations.forEach((t, ti) => {

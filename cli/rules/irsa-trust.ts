@@ -3,13 +3,11 @@
  * JSON, in the cluster's own stack, and trusts exactly that service account: StringEquals on the
  * OIDC issuer's `sub` = `system:serviceaccount:<namespace>:<name>` and `aud` = sts.amazonaws.com.
  */
-import { IRSA_AUDIENCE } from '../../platform/names';
+import { IRSA_AUDIENCE, IRSA_ROLE_ANNOTATION } from '../../platform/names';
 import type { PlatformConfig } from '../../platform/schema';
 import type { RenderedObject, RenderedStack } from '../render';
 import { blockList, blocksOf, type Json, referencedData } from './terraform-json';
 import type { Violation } from './violation';
-
-export const IRSA_ROLE_ANNOTATION = 'eks.amazonaws.com/role-arn';
 
 /** The `sub` and `aud` values a role's trust policy accepts, or a reason it cannot be read. */
 function trustedClaims(stack: RenderedStack, role: Json): { sub: string[]; aud: string[] } | string {

@@ -4,6 +4,7 @@
  * or Argo CD would show as out of sync), namespaced objects carry one, and every namespace used
  * on a cluster is created on that cluster or is one Kubernetes or the platform creates.
  */
+import { ARGOCD } from '../../platform/names';
 import type { RenderedObject } from '../render';
 import type { Violation } from './violation';
 
@@ -31,7 +32,13 @@ const CLUSTER_SCOPED = new Set([
  * Namespaces that exist without a Namespace object in dist/: Kubernetes' own, and `argocd`,
  * created by the Argo CD Helm release of the bootstrap stack.
  */
-export const PREEXISTING_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease', 'argocd'];
+export const PREEXISTING_NAMESPACES = [
+  'default',
+  'kube-system',
+  'kube-public',
+  'kube-node-lease',
+  ARGOCD.namespace,
+];
 
 export function objectScopeViolations(objects: readonly RenderedObject[]): Violation[] {
   const violations: Violation[] = [];

@@ -6,6 +6,7 @@
  * on what is deployed, not on what config meant.
  */
 import { instanceType } from '../../platform/instance-types';
+import { EKS_NODEGROUP_LABEL, EKS_TAINT_EFFECTS, HOSTNAME_LABEL, ZONE_LABEL } from '../../platform/names';
 import { parseCpu, parseMemory } from '../../platform/quantity';
 import type { RenderedObject, RenderedStack } from '../render';
 import { type PodSpec, podTemplates } from './pod-templates';
@@ -19,18 +20,13 @@ interface NodeGroup {
   readonly instanceTypes: readonly string[];
 }
 
-const EFFECTS: Record<string, string> = {
-  NO_SCHEDULE: 'NoSchedule',
-  PREFER_NO_SCHEDULE: 'PreferNoSchedule',
-  NO_EXECUTE: 'NoExecute',
-};
+/** EKS API effect -> Kubernetes effect: the inverse of what the node group construct writes. */
+const EFFECTS: Readonly<Record<string, string>> = Object.fromEntries(
+  Object.entries(EKS_TAINT_EFFECTS).map(([kubernetes, eks]) => [eks, kubernetes]),
+);
 
 /** Labels every node has whatever its group, with values this check cannot know in advance. */
-const ANY_VALUE_LABELS = [
-  'kubernetes.io/hostname',
-  'topology.kubernetes.io/zone',
-  'topology.kubernetes.io/region',
-];
+const ANY_VALUE_LABELS = [HOSTNAME_LABEL, ZONE_LABEL, 'topology.kubernetes.io/region'];
 
 function nodeGroupsOf(stack: RenderedStack): NodeGroup[] {
   return blocksOf(stack, 'aws_eks_node_group').map(([, group]) => {
@@ -42,7 +38,7 @@ function nodeGroupsOf(stack: RenderedStack): NodeGroup[] {
       labels: {
         'kubernetes.io/os': 'linux',
         'kubernetes.io/arch': arm ? 'arm64' : 'amd64',
-        'eks.amazonaws.com/nodegroup': String(group.node_group_name),
+        [EKS_NODEGROUP_LABEL]: String(group.node_group_name),
         'eks.amazonaws.com/capacityType': String(group.capacity_type ?? 'ON_DEMAND'),
         ...(group.labels ?? {}),
       },

@@ -5,8 +5,13 @@ import { LaunchTemplate } from '@cdktf/provider-aws/lib/launch-template';
 import { type ITerraformDependable, type TerraformResource, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { architectureOf } from '../../platform/instance-types';
-import { clusterName as clusterNameOf, managedNodeGroups, nodeLabels } from '../../platform/names';
-import type { ClusterConfig, NodeGroupConfig, PlatformConfig, TaintConfig } from '../../platform/schema';
+import {
+  clusterName as clusterNameOf,
+  EKS_TAINT_EFFECTS,
+  managedNodeGroups,
+  nodeLabels,
+} from '../../platform/names';
+import type { ClusterConfig, NodeGroupConfig, PlatformConfig } from '../../platform/schema';
 
 export interface ManagedNodeGroupsProps {
   readonly config: PlatformConfig;
@@ -35,13 +40,6 @@ export interface ManagedNodeGroupsProps {
    */
   readonly dependsOn?: ITerraformDependable[];
 }
-
-/** Kubernetes taint effects as the EKS API spells them. */
-const EKS_TAINT_EFFECT: Record<TaintConfig['effect'], string> = {
-  NoSchedule: 'NO_SCHEDULE',
-  PreferNoSchedule: 'PREFER_NO_SCHEDULE',
-  NoExecute: 'NO_EXECUTE',
-};
 
 // https://docs.aws.amazon.com/eks/latest/APIReference/API_Nodegroup.html#AmazonEKS-Type-Nodegroup-amiType
 const AMI_TYPE = { x86_64: 'AL2023_x86_64_STANDARD', arm64: 'AL2023_ARM_64_STANDARD' } as const;
@@ -173,7 +171,7 @@ export class ManagedNodeGroups extends Construct {
       taint:
         group.taints.length === 0
           ? undefined
-          : group.taints.map((t) => ({ key: t.key, value: t.value, effect: EKS_TAINT_EFFECT[t.effect] })),
+          : group.taints.map((t) => ({ key: t.key, value: t.value, effect: EKS_TAINT_EFFECTS[t.effect] })),
       dependsOn: props.dependsOn,
       lifecycle: {
         // cluster-autoscaler owns the desired size once the group exists: a deploy must not

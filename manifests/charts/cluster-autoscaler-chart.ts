@@ -6,7 +6,6 @@ import {
   KubeDeployment,
   KubeRole,
   KubeRoleBinding,
-  KubeServiceAccount,
 } from 'cdk8s-plus-27/lib/imports/k8s';
 import type { Construct } from 'constructs';
 import { clusterAutoscalerImage } from '../../platform/images';
@@ -17,6 +16,7 @@ import { addonLabels } from './addon-labels';
 import { addonContainerSecurityContext, addonPodSecurityContext } from './addon-pod-security';
 import { addonResources } from './addon-resources';
 import { preferEssentialNodes } from './essential-node-affinity';
+import { IrsaServiceAccount } from './irsa-service-account';
 
 export interface ClusterAutoscalerChartProps {
   readonly config: PlatformConfig;
@@ -41,14 +41,7 @@ export class ClusterAutoscalerChart extends Chart {
     const labels = addonLabels(NAME);
     const subjects = [{ kind: 'ServiceAccount', name: role.serviceAccount, namespace: role.namespace }];
 
-    new KubeServiceAccount(this, 'service-account', {
-      metadata: {
-        name: role.serviceAccount,
-        namespace: role.namespace,
-        labels,
-        annotations: { 'eks.amazonaws.com/role-arn': role.roleArn },
-      },
-    });
+    new IrsaServiceAccount(this, 'irsa', { role, labels });
 
     new KubeClusterRole(this, 'cluster-role', {
       metadata: { name: NAME, labels },

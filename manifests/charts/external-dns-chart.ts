@@ -4,7 +4,6 @@ import {
   KubeClusterRole,
   KubeClusterRoleBinding,
   KubeDeployment,
-  KubeServiceAccount,
 } from 'cdk8s-plus-27/lib/imports/k8s';
 import type { Construct } from 'constructs';
 import { EXTERNAL_DNS_IMAGE } from '../../platform/images';
@@ -15,6 +14,7 @@ import { addonLabels } from './addon-labels';
 import { addonContainerSecurityContext, addonPodSecurityContext } from './addon-pod-security';
 import { addonResources } from './addon-resources';
 import { preferEssentialNodes } from './essential-node-affinity';
+import { IrsaServiceAccount } from './irsa-service-account';
 
 export interface ExternalDnsChartProps {
   readonly config: PlatformConfig;
@@ -43,14 +43,7 @@ export class ExternalDnsChart extends Chart {
     const labels = addonLabels(NAME);
 
     // One ServiceAccount for the four instances: they share the IRSA role the infra stack creates.
-    new KubeServiceAccount(this, 'service-account', {
-      metadata: {
-        name: role.serviceAccount,
-        namespace: role.namespace,
-        labels,
-        annotations: { 'eks.amazonaws.com/role-arn': role.roleArn },
-      },
-    });
+    new IrsaServiceAccount(this, 'irsa', { role, labels });
 
     new KubeClusterRole(this, 'cluster-role', {
       metadata: { name: NAME, labels },
