@@ -1,5 +1,5 @@
 /**
- * Shared test helpers: load the shipped example configs, mutate them, and render them in
+ * Shared test helpers: load the fixture configs, mutate them, and render them in
  * process into a temporary folder, so tests assert on the real synthesized output.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -11,17 +11,23 @@ import type { PlatformConfig } from '../platform/schema';
 
 export const ROOT = resolve(__dirname, '..');
 
-export function exampleText(env: 'dev' | 'prod'): string {
-  return readFileSync(join(ROOT, 'config', `${env}.yaml`), 'utf8');
+/**
+ * The fixture platform the tests render (DESIGN §9): never config/, which a team replaces with its
+ * own environments.
+ */
+export const FIXTURE_CONFIG = join(ROOT, 'test', 'fixtures', 'platform');
+
+export function fixtureText(env: 'dev' | 'prod'): string {
+  return readFileSync(join(FIXTURE_CONFIG, `${env}.yaml`), 'utf8');
 }
 
-/** A shipped example environment, validated. `edit` may change the raw YAML object first. */
-export function exampleConfig(
+/** A fixture environment, validated. `edit` may change the raw YAML object first. */
+export function fixtureConfig(
   env: 'dev' | 'prod',
   edit?: (raw: Record<string, any>) => void,
 ): PlatformConfig {
   const { parse, stringify } = require('yaml') as typeof import('yaml');
-  const raw = parse(exampleText(env)) as Record<string, any>;
+  const raw = parse(fixtureText(env)) as Record<string, any>;
   edit?.(raw);
   return parseConfig(stringify(raw), `config/${env}.yaml`, env);
 }

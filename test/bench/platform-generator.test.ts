@@ -2,10 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { generatePlatform } from '../../bench/platform-generator';
 import { parseConfig } from '../../platform/load';
 import { clusterName } from '../../platform/names';
-import { exampleText } from '../helpers';
+import { fixtureText } from '../helpers';
 
 function configsOf(clusters: number) {
-  return generatePlatform(exampleText('prod'), clusters).map((file) =>
+  return generatePlatform(fixtureText('prod'), clusters).map((file) =>
     parseConfig(file.text, file.name, file.name.replace(/\.yaml$/, '')),
   );
 }
@@ -32,7 +32,7 @@ describe('the benchmark platform generator', () => {
 
   it('keeps the template features: node groups and apps of the example', () => {
     const [first] = configsOf(2);
-    const prod = parseConfig(exampleText('prod'), 'config/prod.yaml', 'prod');
+    const prod = parseConfig(fixtureText('prod'), 'config/prod.yaml', 'prod');
     expect(first?.clusters.map((c) => c.nodeGroups.length)).toEqual(
       prod.clusters.map((c) => c.nodeGroups.length),
     );
@@ -40,7 +40,7 @@ describe('the benchmark platform generator', () => {
   });
 
   it('rejects a cluster count below one', () => {
-    expect(() => generatePlatform(exampleText('prod'), 0)).toThrow(
+    expect(() => generatePlatform(fixtureText('prod'), 0)).toThrow(
       'clusters must be a whole number >= 1, got 0',
     );
   });

@@ -1,13 +1,13 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
-import { exampleText } from '../helpers';
+import { fixtureText } from '../helpers';
 import { configDir, runCli, snapshotTree, tempDir, writeTree } from './run-cli';
 
 type Raw = Record<string, any>;
 
 function prodWith(edit: (raw: Raw) => void): string {
-  const raw = parse(exampleText('prod')) as Raw;
+  const raw = parse(fixtureText('prod')) as Raw;
   edit(raw);
   return stringify(raw);
 }
@@ -121,7 +121,7 @@ const cases: { name: string; files: () => Record<string, string>; message: strin
   {
     name: 'rejects an unquoted Kubernetes version that YAML reads as a number',
     files: () => ({
-      'prod.yaml': exampleText('prod').replace('kubernetesVersion: "1.34"', 'kubernetesVersion: 1.30'),
+      'prod.yaml': fixtureText('prod').replace('kubernetesVersion: "1.34"', 'kubernetesVersion: 1.30'),
     }),
     message:
       'prod.yaml: clusters[0].kubernetesVersion: must be a quoted string such as "1.34" (YAML reads 1.30 as the number 1.3), got 1.3',
@@ -281,7 +281,7 @@ describe('bad configuration', () => {
     const result = runCli([
       'synth',
       '--config',
-      configDir({ 'prod.yaml': exampleText('prod') }),
+      configDir({ 'prod.yaml': fixtureText('prod') }),
       '--env',
       'staging',
       '--dist',

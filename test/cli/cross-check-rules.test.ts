@@ -5,13 +5,13 @@ import { irsaViolations } from '../../cli/rules/irsa-trust';
 import { allocatable, schedulingViolations } from '../../cli/rules/scheduling';
 import { terraformSecurityViolations } from '../../cli/rules/terraform-security';
 import type { PlatformConfig } from '../../platform/schema';
-import { exampleConfig, renderConfigs } from '../helpers';
+import { fixtureConfig, renderConfigs } from '../helpers';
 
 let prod: PlatformConfig;
 let base: Rendering;
 
 beforeAll(() => {
-  prod = exampleConfig('prod');
+  prod = fixtureConfig('prod');
   base = renderConfigs([prod]);
 });
 

@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { diffTrees, jsonReport, markdownReport, textReport } from '../../cli/resource-diff';
-import { exampleConfig, renderConfigs } from '../helpers';
+import { fixtureConfig, renderConfigs } from '../helpers';
 import { runCli, tempDir } from './run-cli';
 
 function treeOf(files: readonly { path: string; content: string }[]): Map<string, string> {
@@ -15,7 +15,7 @@ const deployment = (replicas: number, selector = 'web') =>
 
 describe('npm run diff', () => {
   it('says "no changes" for an unchanged tree', () => {
-    const tree = treeOf(renderConfigs([exampleConfig('dev')]).files);
+    const tree = treeOf(renderConfigs([fixtureConfig('dev')]).files);
     const diff = diffTrees(tree, tree);
     expect(diff.changes).toEqual([]);
     expect(markdownReport(diff, 'main')).toEqual(['### eks-platform: no changes against `main`\n']);
@@ -23,8 +23,8 @@ describe('npm run diff', () => {
   });
 
   it('lists only the changed objects of a live switch, field by field, without false alarms', () => {
-    const blue = treeOf(renderConfigs([exampleConfig('prod')]).files);
-    const green = treeOf(renderConfigs([exampleConfig('prod', (raw) => (raw.live = 'green'))]).files);
+    const blue = treeOf(renderConfigs([fixtureConfig('prod')]).files);
+    const green = treeOf(renderConfigs([fixtureConfig('prod', (raw) => (raw.live = 'green'))]).files);
     const diff = diffTrees(blue, green);
     const summary = diff.changes.map(
       (c) =>

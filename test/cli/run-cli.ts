@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { vi } from 'vitest';
 import { main } from '../../cli/main';
-import { ROOT } from '../helpers';
+import { FIXTURE_CONFIG, ROOT } from '../helpers';
 
 export interface CliResult {
   readonly code: number;
@@ -63,10 +63,10 @@ export function configDir(files: Record<string, string>): string {
   return dir;
 }
 
-/** A copy of the shipped config folder. */
-export function copyOfExampleConfig(): string {
+/** A copy of the fixture config folder. */
+export function copyOfFixtureConfig(): string {
   const dir = tempDir('config');
-  cpSync(join(ROOT, 'config'), dir, { recursive: true });
+  cpSync(FIXTURE_CONFIG, dir, { recursive: true });
   return dir;
 }
 

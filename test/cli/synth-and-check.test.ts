@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { stableJson } from '../../cli/serialize';
 import { platformJsonSchema } from '../../platform/schema';
-import { exampleText, ROOT } from '../helpers';
-import { configDir, copyOfExampleConfig, runCli, runProcess, snapshotTree, TSX, tempDir } from './run-cli';
+import { fixtureText, ROOT } from '../helpers';
+import { configDir, copyOfFixtureConfig, runCli, runProcess, snapshotTree, TSX, tempDir } from './run-cli';
 
 describe('npm run synth', () => {
   it('renders every environment into dist and cdktf.out and reports a summary', () => {
@@ -60,7 +60,7 @@ describe('npm run synth', () => {
   });
 
   it('exits 2 from a real process on a bad config', () => {
-    const config = configDir({ 'prod.yaml': exampleText('prod').replace('live: blue', 'live: purple') });
+    const config = configDir({ 'prod.yaml': fixtureText('prod').replace('live: blue', 'live: purple') });
     const result = runProcess(['synth', '--config', config, '--dist', tempDir('dist')]);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(
@@ -102,7 +102,7 @@ describe('npm run check', () => {
 
   it('fails naming a file that is no longer generated', () => {
     const dist = renderedDist();
-    const config = copyOfExampleConfig();
+    const config = copyOfFixtureConfig();
     rmSync(join(config, 'dev.yaml'));
     const result = runCli(['check', '--config', config, '--dist', dist]);
     expect(result.code).toBe(1);
@@ -113,7 +113,7 @@ describe('npm run check', () => {
     const dist = renderedDist();
     const before = snapshotTree(dist);
     const config = configDir({
-      'prod.yaml': exampleText('prod').replace('natGateways: perAz', 'natGateways: two'),
+      'prod.yaml': fixtureText('prod').replace('natGateways: perAz', 'natGateways: two'),
     });
     const result = runCli(['check', '--config', config, '--dist', dist]);
     expect(result.code).toBe(2);
@@ -139,7 +139,7 @@ describe('config/schema.json', () => {
 
   it('is referenced by every shipped environment file for editor completion', () => {
     for (const env of ['dev', 'prod'] as const) {
-      expect(exampleText(env).split('\n')[0]).toBe('# yaml-language-server: $schema=./schema.json');
+      expect(fixtureText(env).split('\n')[0]).toBe('# yaml-language-server: $schema=./schema.json');
     }
   });
 

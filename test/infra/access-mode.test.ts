@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { exampleConfig, renderConfigs, resourcesOf, stackOf } from '../helpers';
+import { fixtureConfig, renderConfigs, resourcesOf, stackOf } from '../helpers';
 
 describe('cluster creator admin permissions', () => {
   it('gives the Terraform caller no admin entry when access entries exist', () => {
     const cluster = resourcesOf(
-      stackOf(renderConfigs([exampleConfig('dev')]), 'dev-blue'),
+      stackOf(renderConfigs([fixtureConfig('dev')]), 'dev-blue'),
       'aws_eks_cluster',
     ).cluster;
     expect(cluster?.access_config).toEqual({
@@ -14,7 +14,7 @@ describe('cluster creator admin permissions', () => {
   });
 
   it('keeps the creator admin in CONFIG_MAP mode, the only way in until aws-auth is applied', () => {
-    const config = exampleConfig('dev', (raw) => (raw.authenticationMode = 'CONFIG_MAP'));
+    const config = fixtureConfig('dev', (raw) => (raw.authenticationMode = 'CONFIG_MAP'));
     const cluster = resourcesOf(stackOf(renderConfigs([config]), 'dev-blue'), 'aws_eks_cluster').cluster;
     expect(cluster?.access_config).toEqual({
       authentication_mode: 'CONFIG_MAP',

@@ -10,7 +10,7 @@ import { APPLICATION_HEALTH_KEY } from '../../infra/stacks/bootstrap-stack';
 import { ARGOCD_HELM } from '../../platform/images';
 import { ConfigError } from '../../platform/load';
 import { ARGOCD } from '../../platform/names';
-import { exampleConfig, objectsOf, renderConfigs, resourcesOf, stackOf } from '../helpers';
+import { fixtureConfig, objectsOf, renderConfigs, resourcesOf, stackOf } from '../helpers';
 import { dataOf, one, ref } from './stack-json';
 
 type Values = Record<string, any>;
@@ -37,8 +37,8 @@ function chartObject(kind: 'Application' | 'AppProject', name: string, entry: Va
 }
 
 describe('bootstrap stacks', () => {
-  const prod = exampleConfig('prod');
-  const dev = exampleConfig('dev');
+  const prod = fixtureConfig('prod');
+  const dev = fixtureConfig('dev');
   const rendering = renderConfigs([prod, dev]);
   const blue = stackOf(rendering, 'prod-blue-bootstrap');
   const green = stackOf(rendering, 'prod-green-bootstrap');
@@ -177,7 +177,7 @@ describe('bootstrap stacks', () => {
   });
 
   it('follows gitops.repoURL and gitops.revision of the config', () => {
-    const edited = exampleConfig('dev', (raw) => {
+    const edited = fixtureConfig('dev', (raw) => {
       raw.gitops = { repoURL: 'git@git.example.com:platform/fork.git', revision: 'release-2026.11' };
     });
     const stack = stackOf(renderConfigs([edited]), 'dev-blue-bootstrap');
@@ -205,8 +205,8 @@ describe('bootstrap stacks', () => {
       const edit = (raw: Values) => {
         raw.clusters[1].color = color;
       };
-      expect(() => exampleConfig('prod', edit)).toThrow(ConfigError);
-      expect(() => exampleConfig('prod', edit)).toThrow(
+      expect(() => fixtureConfig('prod', edit)).toThrow(ConfigError);
+      expect(() => fixtureConfig('prod', edit)).toThrow(
         /clusters\[1\]\.color: must not be network, live-dns or end with -bootstrap/,
       );
     }
@@ -214,7 +214,7 @@ describe('bootstrap stacks', () => {
 
   it('rejects an app in namespace argocd, which the Argo CD release owns', () => {
     expect(() =>
-      exampleConfig('prod', (raw) => {
+      fixtureConfig('prod', (raw) => {
         raw.apps[0].namespace = 'argocd';
       }),
     ).toThrow(/apps\[0\]\.namespace: gives the namespace argocd, which belongs to Argo CD/);

@@ -6,14 +6,14 @@ import { describe, expect, it } from 'vitest';
 import { addPlatformStacks } from '../../infra/platform-stacks';
 import { ConfigError } from '../../platform/load';
 import { clusterRoleName, nodeRole } from '../../platform/names';
-import { exampleConfig, renderConfigs, resourcesOf, stackOf } from '../helpers';
+import { fixtureConfig, renderConfigs, resourcesOf, stackOf } from '../helpers';
 import { crossStackValue, dataOf, documentOf, one, ref, withoutMetadata } from './stack-json';
 
 const CLUSTER_ADMIN = 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy';
 
 describe('cluster stacks', () => {
-  const prod = exampleConfig('prod');
-  const dev = exampleConfig('dev');
+  const prod = fixtureConfig('prod');
+  const dev = fixtureConfig('dev');
   const rendering = renderConfigs([prod, dev]);
   const blue = stackOf(rendering, 'prod-blue');
   const green = stackOf(rendering, 'prod-green');
@@ -198,7 +198,7 @@ describe('cluster stacks', () => {
 
   it('creates no access entries in CONFIG_MAP mode, where aws-auth maps the roles', () => {
     const configMap = renderConfigs([
-      exampleConfig('dev', (raw) => {
+      fixtureConfig('dev', (raw) => {
         raw.authenticationMode = 'CONFIG_MAP';
       }),
     ]);
@@ -215,11 +215,11 @@ describe('cluster stacks', () => {
       raw.authenticationMode = mode;
       raw.access[1].groups = ['readwrite', 'system:nodes'];
     };
-    expect(() => exampleConfig('dev', edit('API'))).toThrow(ConfigError);
-    expect(() => exampleConfig('dev', edit('API'))).toThrow(
+    expect(() => fixtureConfig('dev', edit('API'))).toThrow(ConfigError);
+    expect(() => fixtureConfig('dev', edit('API'))).toThrow(
       /access\[1\]\.groups\[1\]: cannot be system:nodes with authenticationMode API/,
     );
-    expect(() => exampleConfig('dev', edit('CONFIG_MAP'))).not.toThrow();
+    expect(() => fixtureConfig('dev', edit('CONFIG_MAP'))).not.toThrow();
   });
 
   it('names the node role as aws-auth expects and gives it the four EKS node managed policies', () => {
@@ -272,7 +272,7 @@ describe('cluster stacks', () => {
 
   it("pulls from the environment's own account and region when the config names no ECR account", () => {
     const own = renderConfigs([
-      exampleConfig('dev', (raw) => {
+      fixtureConfig('dev', (raw) => {
         delete raw.ecr;
         raw.region = 'us-east-1';
         raw.network.availabilityZones = ['us-east-1a', 'us-east-1b'];
@@ -287,7 +287,7 @@ describe('cluster stacks', () => {
 
   it('keeps an existing cluster stack byte for byte when another cluster is added', () => {
     const withPurple = renderConfigs([
-      exampleConfig('prod', (raw) => {
+      fixtureConfig('prod', (raw) => {
         raw.clusters.push({ ...raw.clusters[1], color: 'purple' });
       }),
     ]);

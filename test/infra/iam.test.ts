@@ -6,14 +6,14 @@ import {
   isReadOnlyAction,
 } from '../../cli/rules/iam-wildcards';
 import { IRSA_ADDONS, type IrsaAddon, irsaRole } from '../../platform/names';
-import { exampleConfig, renderConfigs, resourcesOf, stackOf } from '../helpers';
+import { fixtureConfig, renderConfigs, resourcesOf, stackOf } from '../helpers';
 import { type Block, documentOf, one, ref } from './stack-json';
 
 const ISSUER = `\${replace(aws_eks_cluster.cluster.identity[0].oidc[0].issuer, "https://", "")}`;
 
 describe('IAM of the cluster stacks', () => {
-  const prod = exampleConfig('prod');
-  const dev = exampleConfig('dev');
+  const prod = fixtureConfig('prod');
+  const dev = fixtureConfig('dev');
   const rendering = renderConfigs([prod, dev]);
   const clusterStacks = rendering.stacks.filter((s) => !/-(network|bootstrap|live-dns)$/.test(s.name));
 
@@ -133,7 +133,7 @@ describe('IAM of the cluster stacks', () => {
 
   it('creates no IRSA role for a disabled add-on', () => {
     const without = renderConfigs([
-      exampleConfig('dev', (raw) => {
+      fixtureConfig('dev', (raw) => {
         raw.addons.externalDns = { enabled: false };
       }),
     ]);

@@ -4,7 +4,7 @@ import { iamWildcardViolations } from '../../cli/rules/iam-wildcards';
 import { terraformReferenceViolations } from '../../cli/rules/terraform-references';
 import { addPlatformStacks } from '../../infra/platform-stacks';
 import { LIVE_DNS_TTL } from '../../infra/stacks/live-dns-stack';
-import { exampleConfig, renderConfigs, resourcesOf, stackOf } from '../helpers';
+import { fixtureConfig, renderConfigs, resourcesOf, stackOf } from '../helpers';
 import { dataOf, one, ref, withoutMetadata } from './stack-json';
 
 /** Every leaf where two JSON values differ, as `path: before -> after`. */
@@ -24,8 +24,8 @@ function leafDiff(before: unknown, after: unknown, path = ''): string[] {
 }
 
 describe('live DNS stacks', () => {
-  const prod = exampleConfig('prod');
-  const dev = exampleConfig('dev');
+  const prod = fixtureConfig('prod');
+  const dev = fixtureConfig('dev');
   const rendering = renderConfigs([prod, dev]);
   const stack = stackOf(rendering, 'prod-live-dns');
   const records = (s = stack) => resourcesOf(s, 'aws_route53_record');
@@ -78,7 +78,7 @@ describe('live DNS stacks', () => {
 
   it('changes only the live DNS records and the live external-dns replicas when live flips', () => {
     const flipped = renderConfigs([
-      exampleConfig('prod', (raw) => {
+      fixtureConfig('prod', (raw) => {
         raw.live = 'green';
       }),
     ]);

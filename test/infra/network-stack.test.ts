@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { exampleConfig, renderConfigs, resourcesOf, stackOf } from '../helpers';
+import { fixtureConfig, renderConfigs, resourcesOf, stackOf } from '../helpers';
 import { type Block, one, ref, withoutMetadata } from './stack-json';
 
 describe('network stack', () => {
-  const prod = exampleConfig('prod');
-  const dev = exampleConfig('dev');
+  const prod = fixtureConfig('prod');
+  const dev = fixtureConfig('dev');
   const rendering = renderConfigs([prod, dev]);
   const prodNetwork = stackOf(rendering, 'prod-network');
   const devNetwork = stackOf(rendering, 'dev-network');
@@ -128,7 +128,7 @@ describe('network stack', () => {
 
   it('keeps the single NAT gateway and its address when switching to perAz, adding the others', () => {
     const perAz = renderConfigs([
-      exampleConfig('dev', (raw) => {
+      fixtureConfig('dev', (raw) => {
         raw.network.natGateways = 'perAz';
       }),
     ]);
@@ -149,7 +149,7 @@ describe('network stack', () => {
 
   it('keeps the CIDRs and logical IDs of the first three zones when a fourth zone is added', () => {
     const fourZones = renderConfigs([
-      exampleConfig('prod', (raw) => {
+      fixtureConfig('prod', (raw) => {
         raw.network.availabilityZones = ['ca-central-1a', 'ca-central-1b', 'ca-central-1d', 'ca-central-1c'];
       }),
     ]);

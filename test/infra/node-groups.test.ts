@@ -7,7 +7,7 @@ import { INSTANCE_TYPES, instanceType } from '../../platform/instance-types';
 import { ConfigError } from '../../platform/load';
 import { clusterName, managedNodeGroups } from '../../platform/names';
 import type { PlatformConfig } from '../../platform/schema';
-import { exampleConfig } from '../helpers';
+import { fixtureConfig } from '../helpers';
 
 type Resources = Record<string, Record<string, any>>;
 
@@ -63,8 +63,8 @@ function one(resources: Resources, id: string): Record<string, any> {
 }
 
 describe('managed node groups', () => {
-  const prod = exampleConfig('prod');
-  const dev = exampleConfig('dev');
+  const prod = fixtureConfig('prod');
+  const dev = fixtureConfig('dev');
   const prodBlue = synth(prod);
 
   it('creates one managed node group per zone for perAz groups, and one over its zones otherwise', () => {
@@ -136,7 +136,7 @@ describe('managed node groups', () => {
   });
 
   it('chooses the ARM AL2023 AMI for Graviton instance types', () => {
-    const graviton = exampleConfig('prod', (raw) => {
+    const graviton = fixtureConfig('prod', (raw) => {
       raw.clusters[0].nodeGroups[1].instanceTypes = ['m7g.xlarge', 'm6g.xlarge'];
     });
     const groups = of(synth(graviton), 'aws_eks_node_group');
@@ -151,7 +151,7 @@ describe('managed node groups', () => {
 });
 
 describe('launch templates', () => {
-  const prod = exampleConfig('prod');
+  const prod = fixtureConfig('prod');
   const resources = synth(prod);
   const templates = of(resources, 'aws_launch_template');
 
@@ -215,7 +215,7 @@ describe('launch templates', () => {
 });
 
 describe('labels, taints and scale-from-zero hints', () => {
-  const prod = exampleConfig('prod');
+  const prod = fixtureConfig('prod');
   const resources = synth(prod);
   const groups = of(resources, 'aws_eks_node_group');
   const tags = of(resources, 'aws_autoscaling_group_tag');
@@ -232,7 +232,7 @@ describe('labels, taints and scale-from-zero hints', () => {
     ]);
     expect(groups['essential-a']).not.toHaveProperty('taint');
 
-    const tainted = exampleConfig('prod', (raw) => {
+    const tainted = fixtureConfig('prod', (raw) => {
       raw.clusters[0].nodeGroups[1].taints = [
         { key: 'spot', value: 'true', effect: 'PreferNoSchedule' },
         { key: 'drain', effect: 'NoExecute' },
@@ -287,7 +287,7 @@ describe('labels, taints and scale-from-zero hints', () => {
   });
 
   it('names tag resources after label keys that are not Terraform identifiers', () => {
-    const labelled = exampleConfig('prod', (raw) => {
+    const labelled = fixtureConfig('prod', (raw) => {
       raw.clusters[0].nodeGroups[2].labels['example.com/team'] = 'payments';
     });
     const hinted = of(synth(labelled), 'aws_autoscaling_group_tag');
@@ -300,7 +300,7 @@ describe('labels, taints and scale-from-zero hints', () => {
 });
 
 describe('off-hours schedules', () => {
-  const dev = exampleConfig('dev');
+  const dev = fixtureConfig('dev');
   const schedules = of(synth(dev), 'aws_autoscaling_schedule');
 
   it('schedules a stop and a start on the ASG of each zone of an off-hours group', () => {
@@ -337,12 +337,12 @@ describe('off-hours schedules', () => {
   });
 
   it('schedules nothing for groups without offHours', () => {
-    expect(of(synth(exampleConfig('prod')), 'aws_autoscaling_schedule')).toEqual({});
+    expect(of(synth(fixtureConfig('prod')), 'aws_autoscaling_schedule')).toEqual({});
   });
 });
 
 describe('logical IDs', () => {
-  const prod = exampleConfig('prod');
+  const prod = fixtureConfig('prod');
   const before = synth(prod);
 
   it('do not depend on the construct id or where the construct is nested', () => {
@@ -350,7 +350,7 @@ describe('logical IDs', () => {
   });
 
   it('keep every existing resource when a zone and a node group are added', () => {
-    const grown = exampleConfig('prod', (raw) => {
+    const grown = fixtureConfig('prod', (raw) => {
       raw.network.availabilityZones = ['ca-central-1a', 'ca-central-1b', 'ca-central-1c', 'ca-central-1d'];
       raw.clusters[0].nodeGroups[0].availabilityZones = ['ca-central-1a', 'ca-central-1b', 'ca-central-1d'];
       raw.clusters[0].nodeGroups.splice(1, 0, {
@@ -373,7 +373,7 @@ describe('logical IDs', () => {
   });
 
   it('fails when two node groups would make the same managed node group', () => {
-    const clash = exampleConfig('prod', (raw) => {
+    const clash = fixtureConfig('prod', (raw) => {
       raw.clusters[0].nodeGroups.push({
         name: 'spot-a',
         instanceTypes: ['m6i.large'],
@@ -397,7 +397,7 @@ describe('logical IDs', () => {
 describe('instance catalog', () => {
   const problems = (edit: (raw: Record<string, any>) => void): string => {
     try {
-      exampleConfig('prod', edit);
+      fixtureConfig('prod', edit);
     } catch (error) {
       if (error instanceof ConfigError) return error.message;
       throw error;
@@ -407,7 +407,7 @@ describe('instance catalog', () => {
 
   it('knows every instance type of the shipped examples, with VPC CNI pod limits', () => {
     for (const env of ['prod', 'dev'] as const) {
-      for (const cluster of exampleConfig(env).clusters) {
+      for (const cluster of fixtureConfig(env).clusters) {
         for (const type of cluster.nodeGroups.flatMap((g) => g.instanceTypes)) {
           expect(instanceType(type), type).toBeDefined();
         }

@@ -6,10 +6,10 @@ import {
   terraformReferenceViolations,
   unresolvedReferences,
 } from '../../cli/rules/terraform-references';
-import { exampleConfig, renderConfigs, stackOf } from '../helpers';
+import { fixtureConfig, renderConfigs, stackOf } from '../helpers';
 
 describe('references of the synthesized stacks', () => {
-  const rendering = renderConfigs([exampleConfig('prod'), exampleConfig('dev')]);
+  const rendering = renderConfigs([fixtureConfig('prod'), fixtureConfig('dev')]);
 
   it('resolves every reference of every stack to something declared in that same stack', () => {
     expect(rendering.stacks.map((s) => s.name).sort()).toEqual([

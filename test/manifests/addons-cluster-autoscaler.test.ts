@@ -2,10 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { CLUSTER_AUTOSCALER_IMAGES, clusterAutoscalerImage } from '../../platform/images';
 import { irsaRole } from '../../platform/names';
 import { SUPPORTED_KUBERNETES_VERSIONS } from '../../platform/versions';
-import { exampleConfig, findObject, objectsOf } from '../helpers';
+import { fixtureConfig, findObject, objectsOf } from '../helpers';
 import { render } from './addons-helpers';
 
-const prod = exampleConfig('prod');
+const prod = fixtureConfig('prod');
 const rendering = render(prod);
 const deployment = (cluster: string) => findObject(rendering, cluster, 'Deployment', 'cluster-autoscaler');
 const container = (cluster: string) => deployment(cluster).spec.template.spec.containers[0];
@@ -90,7 +90,7 @@ describe('cluster-autoscaler add-on', () => {
   });
 
   it('is not rendered when addons.clusterAutoscaler.enabled is false', () => {
-    const off = render(exampleConfig('dev', (raw) => (raw.addons.clusterAutoscaler.enabled = false)));
+    const off = render(fixtureConfig('dev', (raw) => (raw.addons.clusterAutoscaler.enabled = false)));
     expect(objectsOf(off, 'dev-blue', 'cluster-autoscaler')).toEqual([]);
     expect(objectsOf(off, 'dev-blue', 'external-dns').length).toBeGreaterThan(0);
   });

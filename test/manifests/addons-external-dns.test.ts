@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { EXTERNAL_DNS_IMAGE } from '../../platform/images';
-import { exampleConfig, findObject, objectsOf } from '../helpers';
+import { fixtureConfig, findObject, objectsOf } from '../helpers';
 import { differences, flags, render } from './addons-helpers';
 
-const prod = exampleConfig('prod');
+const prod = fixtureConfig('prod');
 const rendering = render(prod);
 const INSTANCES = [
   'external-dns-private',
@@ -72,7 +72,7 @@ describe('external-dns add-on', () => {
   });
 
   it('changes exactly the replicas of the live Deployments, and nothing else, when live flips', () => {
-    const flipped = render(exampleConfig('prod', (raw) => (raw.live = 'green')));
+    const flipped = render(fixtureConfig('prod', (raw) => (raw.live = 'green')));
     const before = new Map(rendering.objects.map((o) => [o.path, o.object]));
     const after = new Map(flipped.objects.map((o) => [o.path, o.object]));
     expect([...after.keys()].sort()).toEqual([...before.keys()].sort());

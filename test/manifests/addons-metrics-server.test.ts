@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { exampleConfig, findObject, objectsOf } from '../helpers';
+import { fixtureConfig, findObject, objectsOf } from '../helpers';
 import { render } from './addons-helpers';
 
-const rendering = render(exampleConfig('prod'));
+const rendering = render(fixtureConfig('prod'));
 const deployment = () => findObject(rendering, 'prod-blue', 'Deployment', 'metrics-server', 'kube-system');
 
 describe('metrics-server add-on', () => {
@@ -72,12 +72,12 @@ describe('metrics-server add-on', () => {
         .image;
     expect(image(rendering, 'prod-blue')).toBe('registry.k8s.io/metrics-server/metrics-server:v0.9.0');
     expect(image(rendering, 'prod-green')).toBe('registry.k8s.io/metrics-server/metrics-server:v0.9.0');
-    const older = render(exampleConfig('dev', (raw) => (raw.clusters[0].kubernetesVersion = '1.33')));
+    const older = render(fixtureConfig('dev', (raw) => (raw.clusters[0].kubernetesVersion = '1.33')));
     expect(image(older, 'dev-blue')).toBe('registry.k8s.io/metrics-server/metrics-server:v0.8.1');
   });
 
   it('is not rendered when addons.metricsServer.enabled is false', () => {
-    const off = render(exampleConfig('dev', (raw) => (raw.addons.metricsServer.enabled = false)));
+    const off = render(fixtureConfig('dev', (raw) => (raw.addons.metricsServer.enabled = false)));
     expect(objectsOf(off, 'dev-blue', 'metrics-server')).toEqual([]);
   });
 });

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { OVERPROVISIONING_PRIORITY } from '../../manifests/charts/overprovisioning-chart';
 import { CLUSTER_PROPORTIONAL_AUTOSCALER_IMAGE, PAUSE_IMAGE } from '../../platform/images';
-import { exampleConfig, findObject, objectsOf } from '../helpers';
+import { fixtureConfig, findObject, objectsOf } from '../helpers';
 import { render } from './addons-helpers';
 
-const rendering = render(exampleConfig('prod'));
+const rendering = render(fixtureConfig('prod'));
 const placeholder = () =>
   findObject(rendering, 'prod-blue', 'Deployment', 'overprovisioning', 'overprovisioning');
 const autoscaler = () =>
@@ -38,7 +38,7 @@ describe('overprovisioning add-on', () => {
       limits: { cpu: '1', memory: '2Gi' },
     });
     const custom = render(
-      exampleConfig('prod', (raw) =>
+      fixtureConfig('prod', (raw) =>
         Object.assign(raw.addons.overprovisioning, { cpu: '500m', memory: '1Gi' }),
       ),
     );
@@ -72,7 +72,7 @@ describe('overprovisioning add-on', () => {
 
   it('tolerates the taints of spot node groups so placeholders can land there', () => {
     const tainted = render(
-      exampleConfig('prod', (raw) => {
+      fixtureConfig('prod', (raw) => {
         raw.clusters[1].nodeGroups[1].taints = [{ key: 'spot', value: 'true', effect: 'NoSchedule' }];
       }),
     );
@@ -134,7 +134,7 @@ describe('overprovisioning add-on', () => {
   });
 
   it('is not rendered when addons.overprovisioning.enabled is false, as in dev', () => {
-    const dev = render(exampleConfig('dev'));
+    const dev = render(fixtureConfig('dev'));
     expect(objectsOf(dev, 'dev-blue', 'overprovisioning')).toEqual([]);
   });
 });

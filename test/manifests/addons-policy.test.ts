@@ -9,13 +9,13 @@ import {
   PAUSE_IMAGE,
 } from '../../platform/images';
 import { ADDON_COMPONENTS } from '../../platform/names';
-import { exampleConfig } from '../helpers';
+import { fixtureConfig } from '../helpers';
 import { addonObjects, podTemplates, render } from './addons-helpers';
 
 const renderings = {
-  prod: render(exampleConfig('prod')),
-  dev: render(exampleConfig('dev')),
-  'prod in CONFIG_MAP mode': render(exampleConfig('prod', (raw) => (raw.authenticationMode = 'CONFIG_MAP'))),
+  prod: render(fixtureConfig('prod')),
+  dev: render(fixtureConfig('dev')),
+  'prod in CONFIG_MAP mode': render(fixtureConfig('prod', (raw) => (raw.authenticationMode = 'CONFIG_MAP'))),
 };
 const CLUSTER_SCOPED = ['Namespace', 'ClusterRole', 'ClusterRoleBinding', 'PriorityClass', 'APIService'];
 const CATALOG = new Set([

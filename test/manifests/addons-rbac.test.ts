@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { rendersAwsAuth } from '../../manifests/charts/rbac-chart';
-import { exampleConfig, findObject, objectsOf } from '../helpers';
+import { fixtureConfig, findObject, objectsOf } from '../helpers';
 import { render } from './addons-helpers';
 
-const configMapMode = render(exampleConfig('prod', (raw) => (raw.authenticationMode = 'CONFIG_MAP')));
-const prod = render(exampleConfig('prod'));
+const configMapMode = render(fixtureConfig('prod', (raw) => (raw.authenticationMode = 'CONFIG_MAP')));
+const prod = render(fixtureConfig('prod'));
 const mapRoles = (cluster: string) =>
   parse(findObject(configMapMode, cluster, 'ConfigMap', 'aws-auth', 'kube-system').data.mapRoles);
 
@@ -66,7 +66,7 @@ describe('RBAC add-on', () => {
 
   it('drops the IAM path of access roles, which aws-auth cannot match', () => {
     const withPath = render(
-      exampleConfig('dev', (raw) => {
+      fixtureConfig('dev', (raw) => {
         raw.authenticationMode = 'CONFIG_MAP';
         raw.access[1].roleArn = 'arn:aws:iam::333333333333:role/teams/platform/k8sreadwrite';
       }),

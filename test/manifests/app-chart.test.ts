@@ -2,16 +2,16 @@ import { describe, expect, it } from 'vitest';
 import { containerPolicyViolations } from '../../cli/rules/container-policy';
 import { kubernetesSchemaViolations } from '../../cli/rules/kubernetes-schema';
 import { SYNC_WAVES } from '../../manifests/sync-waves';
-import { exampleConfig, findObject, objectsOf, renderConfigs } from '../helpers';
+import { fixtureConfig, findObject, objectsOf, renderConfigs } from '../helpers';
 
-const prod = renderConfigs([exampleConfig('prod')]);
-const dev = renderConfigs([exampleConfig('dev')]);
+const prod = renderConfigs([fixtureConfig('prod')]);
+const dev = renderConfigs([fixtureConfig('dev')]);
 /** The objects of the app components (the add-ons have their own tests). */
 const appObjects = [...prod.objects, ...dev.objects].filter((o) => o.component.startsWith('apps-'));
 
 /** prod with one edit of the raw YAML, rendered. */
 function prodWith(edit: (raw: Record<string, any>) => void) {
-  return renderConfigs([exampleConfig('prod', edit)]);
+  return renderConfigs([fixtureConfig('prod', edit)]);
 }
 
 const ledgerDeployment = findObject(prod, 'prod-blue', 'Deployment', 'ledger', 'payments');
@@ -347,7 +347,7 @@ describe('app chart: validity', () => {
 describe('app config rules', () => {
   const problems = (edit: (raw: Record<string, any>) => void) => {
     try {
-      exampleConfig('prod', edit);
+      fixtureConfig('prod', edit);
     } catch (error) {
       return (error as Error).message;
     }

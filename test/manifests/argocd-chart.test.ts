@@ -5,7 +5,7 @@ import { objectScopeViolations } from '../../cli/rules/object-scope';
 import { APPLICATION_WAVES, LAYER_LABEL, RESOURCES_FINALIZER } from '../../manifests/charts/argocd-chart';
 import { SYNC_WAVE_ANNOTATION } from '../../manifests/sync-waves';
 import { ADDON_COMPONENTS } from '../../platform/names';
-import { exampleConfig, findObject, objectsOf, renderConfigs } from '../helpers';
+import { fixtureConfig, findObject, objectsOf, renderConfigs } from '../helpers';
 
 type Obj = Record<string, any>;
 
@@ -43,8 +43,8 @@ function permitted(project: Obj, object: Obj): boolean {
 }
 
 describe('argocd component', () => {
-  const prod = exampleConfig('prod');
-  const dev = exampleConfig('dev');
+  const prod = fixtureConfig('prod');
+  const dev = fixtureConfig('dev');
   const rendering = renderConfigs([prod, dev]);
   const clusters = ['prod-blue', 'prod-green', 'dev-blue'];
 
@@ -159,7 +159,7 @@ describe('argocd component', () => {
 
   it('follows the components of the config: a disabled add-on has no Application and no kinds', () => {
     const edited = renderConfigs([
-      exampleConfig('dev', (raw) => {
+      fixtureConfig('dev', (raw) => {
         raw.addons.metricsServer.enabled = false;
       }),
     ]);

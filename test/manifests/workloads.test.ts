@@ -8,11 +8,11 @@ import { SYNC_WAVES } from '../../manifests/sync-waves';
 import { addCustomWorkloads } from '../../manifests/workloads/custom-workloads';
 import { LedgerReconciliation } from '../../manifests/workloads/ledger-reconciliation';
 import type { AppConfig } from '../../platform/schema';
-import { exampleConfig, findObject, objectsOf, renderConfigs } from '../helpers';
+import { fixtureConfig, findObject, objectsOf, renderConfigs } from '../helpers';
 
-const prodConfig = exampleConfig('prod');
+const prodConfig = fixtureConfig('prod');
 const prod = renderConfigs([prodConfig]);
-const dev = renderConfigs([exampleConfig('dev')]);
+const dev = renderConfigs([fixtureConfig('dev')]);
 const ledger = prodConfig.apps.find((a) => a.name === 'ledger') as AppConfig;
 const cronJob = findObject(prod, 'prod-blue', 'CronJob', 'ledger-reconciliation', 'payments');
 const jobPod = cronJob.spec.jobTemplate.spec.template;

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { clusterName, irsaRole, managedNodeGroups, nodeLabels, stackNames } from '../../platform/names';
-import { exampleConfig } from '../helpers';
+import { fixtureConfig } from '../helpers';
 
 describe('naming module', () => {
-  const prod = exampleConfig('prod');
+  const prod = fixtureConfig('prod');
   const blue = prod.clusters[0]!;
 
   it('names a cluster <environment>-<color>', () => {
