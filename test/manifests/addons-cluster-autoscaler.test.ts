@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { CLUSTER_AUTOSCALER_IMAGES, clusterAutoscalerImage } from '../../platform/images';
 import { irsaRole } from '../../platform/names';
 import { SUPPORTED_KUBERNETES_VERSIONS } from '../../platform/versions';
-import { fixtureConfig, findObject, objectsOf } from '../helpers';
+import { findObject, fixtureConfig, objectsOf } from '../helpers';
 import { render } from './addons-helpers';
 
 const prod = fixtureConfig('prod');

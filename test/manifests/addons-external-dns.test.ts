@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { EXTERNAL_DNS_IMAGE } from '../../platform/images';
-import { fixtureConfig, findObject, objectsOf } from '../helpers';
+import { findObject, fixtureConfig, objectsOf } from '../helpers';
 import { differences, flags, render } from './addons-helpers';
 
 const prod = fixtureConfig('prod');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fixtureConfig, findObject, objectsOf } from '../helpers';
+import { findObject, fixtureConfig, objectsOf } from '../helpers';
 import { render } from './addons-helpers';
 
 const rendering = render(fixtureConfig('prod'));

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { OVERPROVISIONING_PRIORITY } from '../../manifests/charts/overprovisioning-chart';
 import { CLUSTER_PROPORTIONAL_AUTOSCALER_IMAGE, PAUSE_IMAGE } from '../../platform/images';
-import { fixtureConfig, findObject, objectsOf } from '../helpers';
+import { findObject, fixtureConfig, objectsOf } from '../helpers';
 import { render } from './addons-helpers';
 
 const rendering = render(fixtureConfig('prod'));

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { rendersAwsAuth } from '../../manifests/charts/rbac-chart';
-import { fixtureConfig, findObject, objectsOf } from '../helpers';
+import { findObject, fixtureConfig, objectsOf } from '../helpers';
 import { render } from './addons-helpers';
 
 const configMapMode = render(fixtureConfig('prod', (raw) => (raw.authenticationMode = 'CONFIG_MAP')));

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { containerPolicyViolations } from '../../cli/rules/container-policy';
 import { kubernetesSchemaViolations } from '../../cli/rules/kubernetes-schema';
 import { SYNC_WAVES } from '../../manifests/sync-waves';
-import { fixtureConfig, findObject, objectsOf, renderConfigs } from '../helpers';
+import { findObject, fixtureConfig, objectsOf, renderConfigs } from '../helpers';
 
 const prod = renderConfigs([fixtureConfig('prod')]);
 const dev = renderConfigs([fixtureConfig('dev')]);

@@ -5,7 +5,7 @@ import { objectScopeViolations } from '../../cli/rules/object-scope';
 import { APPLICATION_WAVES, LAYER_LABEL, RESOURCES_FINALIZER } from '../../manifests/charts/argocd-chart';
 import { SYNC_WAVE_ANNOTATION } from '../../manifests/sync-waves';
 import { ADDON_COMPONENTS } from '../../platform/names';
-import { fixtureConfig, findObject, objectsOf, renderConfigs } from '../helpers';
+import { findObject, fixtureConfig, objectsOf, renderConfigs } from '../helpers';
 
 type Obj = Record<string, any>;
 

@@ -8,7 +8,7 @@ import { SYNC_WAVES } from '../../manifests/sync-waves';
 import { addCustomWorkloads } from '../../manifests/workloads/custom-workloads';
 import { LedgerReconciliation } from '../../manifests/workloads/ledger-reconciliation';
 import type { AppConfig } from '../../platform/schema';
-import { fixtureConfig, findObject, objectsOf, renderConfigs } from '../helpers';
+import { findObject, fixtureConfig, objectsOf, renderConfigs } from '../helpers';
 
 const prodConfig = fixtureConfig('prod');
 const prod = renderConfigs([prodConfig]);
