@@ -1,0 +1,97 @@
+/**
+ * The acceptance platform of the instance catalog (issue 12, item 5): one node group per kind of
+ * hardware, rendered as `npm run synth` renders it and checked with the rules of `npm run check`.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ruleViolations } from '../../cli/rules/all-rules';
+import { parseConfig } from '../../platform/load';
+import { renderConfigs, ROOT, resourcesOf, stackOf } from '../helpers';
+
+const FIXTURE = join(ROOT, 'test', 'fixtures', 'instance-types', 'lab.yaml');
+const config = parseConfig(readFileSync(FIXTURE, 'utf8'), 'test/fixtures/instance-types/lab.yaml', 'lab');
+const rendering = renderConfigs([config]);
+const stack = stackOf(rendering, 'lab-blue');
+const nodeGroups = resourcesOf(stack, 'aws_eks_node_group');
+const asgTags = Object.values(resourcesOf(stack, 'aws_autoscaling_group_tag'));
+
+/** The node groups of a config group (one per zone, or one spanning its zones). */
+const groupsOf = (name: string) =>
+  Object.values(nodeGroups).filter((g) => new RegExp(`^lab-blue-${name}(-[a-z])?$`).test(g.node_group_name));
+
+/** The node-template tags on the ASGs of a config group's node groups, by tag key. */
+function templateTags(name: string): Record<string, string>[] {
+  return groupsOf(name).map((group) => {
+    const logicalId = Object.entries(nodeGroups).find(([, g]) => g === group)?.[0];
+    const asg = `\${aws_eks_node_group.${logicalId}.resources[0].autoscaling_groups[0].name}`;
+    return Object.fromEntries(
+      asgTags.filter((t) => t.autoscaling_group_name === asg).map((t) => [t.tag.key, t.tag.value]),
+    );
+  });
+}
+
+const GPU = 'k8s.io/cluster-autoscaler/node-template/resources/nvidia.com/gpu';
+const NEURON = 'k8s.io/cluster-autoscaler/node-template/resources/aws.amazon.com/neuron';
+
+describe('a platform using every kind of hardware of the catalog', () => {
+  it('renders and passes every check rule', () => {
+    expect(ruleViolations(rendering, [config])).toEqual([]);
+  });
+
+  it.each([
+    ['essential', 'm7i.large', 'AL2023_x86_64_STANDARD'],
+    ['compute', 'c7i.xlarge', 'AL2023_x86_64_STANDARD'],
+    ['memory', 'r7i.large', 'AL2023_x86_64_STANDARD'],
+    ['amd', 'm7a.large', 'AL2023_x86_64_STANDARD'],
+    ['graviton', 'm8g.large', 'AL2023_ARM_64_STANDARD'],
+    ['burst', 't3.small', 'AL2023_x86_64_STANDARD'],
+    ['burst-arm', 't4g.small', 'AL2023_ARM_64_STANDARD'],
+    ['nvme', 'm6id.large', 'AL2023_x86_64_STANDARD'],
+    ['gpu-a10g', 'g5.xlarge', 'AL2023_x86_64_NVIDIA'],
+    ['gpu-l4', 'g6.xlarge', 'AL2023_x86_64_NVIDIA'],
+    ['gpu-h100', 'p5.48xlarge', 'AL2023_x86_64_NVIDIA'],
+    ['gpu-arm', 'g5g.xlarge', 'AL2023_ARM_64_NVIDIA'],
+    ['inferentia', 'inf2.xlarge', 'AL2023_x86_64_NEURON'],
+  ])('gives group %s (%s) the AMI type %s', (name, type, amiType) => {
+    const groups = groupsOf(name);
+    expect(groups.length).toBeGreaterThan(0);
+    for (const group of groups) {
+      expect(group.instance_types).toEqual([type]);
+      expect(group.ami_type).toBe(amiType);
+    }
+  });
+
+  it.each([
+    ['gpu-a10g', '1'],
+    ['gpu-l4', '1'],
+    ['gpu-h100', '8'],
+    ['gpu-arm', '1'],
+  ])('tags the ASGs of GPU group %s with %s nvidia.com/gpu, so it scales from zero', (name, count) => {
+    const tags = templateTags(name);
+    expect(tags.length).toBeGreaterThan(0);
+    for (const tag of tags) {
+      expect(tag[GPU]).toBe(count);
+      expect(tag[NEURON]).toBeUndefined();
+      // With the taint hint, a pod that tolerates it and asks for a GPU fits the template.
+      expect(tag['k8s.io/cluster-autoscaler/node-template/taint/nvidia.com/gpu']).toBe('true:NoSchedule');
+    }
+  });
+
+  it('tags the ASGs of the Inferentia group with its Neuron device count', () => {
+    const tags = templateTags('inferentia');
+    expect(tags.length).toBe(2);
+    for (const tag of tags) {
+      expect(tag[NEURON]).toBe('1');
+      expect(tag[GPU]).toBeUndefined();
+    }
+  });
+
+  it('puts no accelerator resource tag on groups without an accelerator', () => {
+    for (const name of ['essential', 'compute', 'graviton', 'burst', 'nvme']) {
+      for (const tag of templateTags(name)) {
+        expect(Object.keys(tag).filter((k) => k.includes('/node-template/resources/'))).toEqual([]);
+      }
+    }
+  });
+});
