@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ruleViolations } from '../../cli/rules/all-rules';
 import { parseConfig } from '../../platform/load';
-import { renderConfigs, ROOT, resourcesOf, stackOf } from '../helpers';
+import { ROOT, renderConfigs, resourcesOf, stackOf } from '../helpers';
 
 const FIXTURE = join(ROOT, 'test', 'fixtures', 'instance-types', 'lab.yaml');
 const config = parseConfig(readFileSync(FIXTURE, 'utf8'), 'test/fixtures/instance-types/lab.yaml', 'lab');
