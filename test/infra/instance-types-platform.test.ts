@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ruleViolations } from '../../cli/rules/all-rules';
+import { schedulingViolations } from '../../cli/rules/scheduling';
 import { parseConfig } from '../../platform/load';
 import { ROOT, renderConfigs, resourcesOf, stackOf } from '../helpers';
 
@@ -93,5 +94,37 @@ describe('a platform using every kind of hardware of the catalog', () => {
         expect(Object.keys(tag).filter((k) => k.includes('/node-template/resources/'))).toEqual([]);
       }
     }
+  });
+});
+
+describe('rule scheduling with accelerators', () => {
+  /** The rendering with the web Deployment's pod asking for devices, on the group of a label. */
+  function webAsking(resource: string, count: number, accelerator: string) {
+    const objects = structuredClone(rendering.objects) as any[];
+    const web = objects.find((o) => o.object.kind === 'Deployment' && o.object.metadata.name === 'web');
+    const spec = web.object.spec.template.spec;
+    spec.containers[0].resources.limits = {
+      ...spec.containers[0].resources.limits,
+      [resource]: String(count),
+    };
+    spec.nodeSelector = { accelerator };
+    // Tolerates every taint: the nodeSelector alone picks the group.
+    spec.tolerations = [{ operator: 'Exists' }];
+    return schedulingViolations(objects, rendering.stacks).map((v) => v.message);
+  }
+
+  it('passes a pod whose GPU or Neuron limits fit the devices of its group', () => {
+    expect(webAsking('nvidia.com/gpu', 8, 'nvidia-h100')).toEqual([]);
+    expect(webAsking('nvidia.com/gpu', 1, 'nvidia-t4g')).toEqual([]);
+    expect(webAsking('aws.amazon.com/neuron', 1, 'inferentia2')).toEqual([]);
+  });
+
+  it('fails a pod asking for more GPUs than its group has, or for GPUs on a Neuron group', () => {
+    expect(webAsking('nvidia.com/gpu', 2, 'nvidia-l4')).toEqual([
+      'requests (cpu 100m, memory 128Mi, nvidia.com/gpu 2) fit no allocatable of the node groups it may use (lab-blue-gpu-l4-a: g6.xlarge, lab-blue-gpu-l4-b: g6.xlarge)',
+    ]);
+    expect(webAsking('nvidia.com/gpu', 1, 'inferentia2')[0]).toContain(
+      'nvidia.com/gpu 1) fit no allocatable of the node groups it may use (lab-blue-inferentia-a: inf2.xlarge',
+    );
   });
 });
