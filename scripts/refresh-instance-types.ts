@@ -6,8 +6,11 @@
  *   npm run refresh:instance-types -- \
  *     --karpenter <instance-types.md> --karpenter-ref <commit> \
  *     --eks-ami <instance-info.jsonl> --eks-ami-ref <tag or commit> \
- *     [--cluster-autoscaler <ec2_instance_types.go> --cluster-autoscaler-ref <commit>]
+ *     [--cluster-autoscaler <ec2_instance_types.go> --cluster-autoscaler-ref <commit>] \
+ *     [--out <file>]   (default platform/data/instance-types.ts)
  *
+ * The refs are written into the generated file's header: give the commit (and tag) the files
+ * were downloaded at. Review the diff of platform/data/instance-types.ts like any other change.
  * Runs offline from local copies, so download the files first (any machine with network):
  *   https://raw.githubusercontent.com/aws/karpenter-provider-aws/<commit>/website/content/en/<version>/reference/instance-types.md
  *   https://raw.githubusercontent.com/awslabs/amazon-eks-ami/<tag>/nodeadm/internal/kubelet/instance-info.jsonl
