@@ -14,7 +14,7 @@ import {
   pinnedImageProblem,
   timeZoneProblem,
 } from './formats';
-import { mixedArchitectureProblem, unknownInstanceTypeProblem } from './instance-types';
+import { INSTANCE_TYPE_NAMES, instanceTypesProblem, unknownInstanceTypeProblem } from './instance-types';
 import { ARGOCD } from './names';
 import { MAX_VPC_PREFIX, MIN_VPC_PREFIX, parseCidr, ZONE_SLOTS } from './network';
 import { CPU_FORMAT, MEMORY_FORMAT, parseCpu, parseMemory } from './quantity';
@@ -91,12 +91,18 @@ const nodeGroup = z
           .check((ctx) => {
             const message = unknownInstanceTypeProblem(ctx.value);
             if (message !== undefined) ctx.issues.push({ code: 'custom', message, input: ctx.value });
-          }),
+          })
+          // The catalog as an enum: editors complete and check instance types from config/schema.json.
+          .meta({ enum: [...INSTANCE_TYPE_NAMES] }),
       )
       .min(1, 'must list at least one instance type')
       .check((ctx) => {
-        const message = mixedArchitectureProblem(ctx.value);
+        const message = instanceTypesProblem(ctx.value);
         if (message !== undefined) ctx.issues.push({ code: 'custom', message, input: ctx.value });
+      })
+      .meta({
+        description:
+          'EC2 instance types of the group, from the catalog in platform/instance-types.ts. They must share architecture, accelerator, vCPU and memory; the AMI type (STANDARD, NVIDIA or NEURON) follows from them.',
       }),
     capacityType: z.enum(['ON_DEMAND', 'SPOT']).default('ON_DEMAND'),
     lifecycle: z

@@ -1,11 +1,12 @@
 /**
  * Rule `scheduling` (DESIGN §8): every pod can be placed by some node group of its cluster — its
  * nodeSelector and required node affinity match the group's labels, it tolerates the group's
- * NoSchedule/NoExecute taints — and its requests fit the largest instance type of such a group.
+ * NoSchedule/NoExecute taints — and its requests (CPU, memory, GPUs and Neuron devices) fit the
+ * largest instance type of such a group.
  * Labels, taints and instance types are read from the cluster's Terraform JSON, so the check is
  * on what is deployed, not on what config meant.
  */
-import { instanceType } from '../../platform/instance-types';
+import { ACCELERATOR_RESOURCES, instanceType } from '../../platform/instance-types';
 import { EKS_NODEGROUP_LABEL, EKS_TAINT_EFFECTS, HOSTNAME_LABEL, ZONE_LABEL } from '../../platform/names';
 import { parseCpu, parseMemory } from '../../platform/quantity';
 import type { RenderedObject, RenderedStack } from '../render';
@@ -128,14 +129,37 @@ export function allocatable(name: string): { cpuMillis: number; memoryBytes: num
   return { cpuMillis: cores * 1000 - reservedCpu, memoryBytes: (type.memoryMiB - reservedMiB) * 2 ** 20 };
 }
 
-function podRequests(spec: PodSpec): { cpu: number; memory: number } {
-  const sum = (list: PodSpec['containers']) =>
-    (list ?? []).reduce(
+/** The accelerator devices a node of this type offers, by extended resource name. */
+export function acceleratorDevices(name: string): Readonly<Record<string, number>> {
+  const type = instanceType(name);
+  if (type === undefined || type.accelerator === 'none') return {};
+  return { [ACCELERATOR_RESOURCES[type.accelerator]]: type.acceleratorCount };
+}
+
+const DEVICE_RESOURCES: readonly string[] = Object.values(ACCELERATOR_RESOURCES);
+
+interface Requests {
+  readonly cpu: number;
+  readonly memory: number;
+  readonly devices: Readonly<Record<string, number>>;
+}
+
+function podRequests(spec: PodSpec): Requests {
+  const sum = (list: PodSpec['containers']): Requests =>
+    (list ?? []).reduce<Requests>(
       (acc, c) => ({
         cpu: acc.cpu + (parseCpu(c.resources?.requests?.cpu ?? '0') ?? 0),
         memory: acc.memory + (parseMemory(c.resources?.requests?.memory ?? '0') ?? 0),
+        // Extended resources are whole devices; a request defaults to the limit
+        // (https://kubernetes.io/docs/tasks/manage-gpus/scheduling-gpus/).
+        devices: Object.fromEntries(
+          DEVICE_RESOURCES.map((r) => [
+            r,
+            (acc.devices[r] ?? 0) + Number(c.resources?.requests?.[r] ?? c.resources?.limits?.[r] ?? 0),
+          ]),
+        ),
       }),
-      { cpu: 0, memory: 0 },
+      { cpu: 0, memory: 0, devices: {} },
     );
   const main = sum(spec.containers);
   // Init containers run one at a time, before the others: the pod needs the larger of the two.
@@ -143,6 +167,9 @@ function podRequests(spec: PodSpec): { cpu: number; memory: number } {
   return {
     cpu: Math.max(main.cpu, ...init.map((i) => i.cpu)),
     memory: Math.max(main.memory, ...init.map((i) => i.memory)),
+    devices: Object.fromEntries(
+      DEVICE_RESOURCES.map((r) => [r, Math.max(main.devices[r] ?? 0, ...init.map((i) => i.devices[r] ?? 0))]),
+    ),
   };
 }
 
@@ -172,13 +199,22 @@ export function schedulingViolations(
     const fits = eligible.some((g) =>
       g.instanceTypes.some((t) => {
         const room = allocatable(t);
-        return room !== undefined && requests.cpu <= room.cpuMillis && requests.memory <= room.memoryBytes;
+        const devices = acceleratorDevices(t);
+        return (
+          room !== undefined &&
+          requests.cpu <= room.cpuMillis &&
+          requests.memory <= room.memoryBytes &&
+          DEVICE_RESOURCES.every((r) => (requests.devices[r] ?? 0) <= (devices[r] ?? 0))
+        );
       }),
     );
     if (!fits) {
       const largest = eligible.flatMap((g) => g.instanceTypes.map((t) => `${g.name}: ${t}`));
+      const devices = DEVICE_RESOURCES.filter((r) => (requests.devices[r] ?? 0) > 0).map(
+        (r) => `, ${r} ${requests.devices[r]}`,
+      );
       report(
-        `requests (cpu ${requests.cpu}m, memory ${Math.round(requests.memory / 2 ** 20)}Mi) fit no allocatable of the node groups it may use (${largest.join(', ')})`,
+        `requests (cpu ${requests.cpu}m, memory ${Math.round(requests.memory / 2 ** 20)}Mi${devices.join('')}) fit no allocatable of the node groups it may use (${largest.join(', ')})`,
       );
     }
   }

@@ -4,7 +4,7 @@ import { EksNodeGroup } from '@cdktf/provider-aws/lib/eks-node-group';
 import { LaunchTemplate } from '@cdktf/provider-aws/lib/launch-template';
 import { type ITerraformDependable, type TerraformResource, Token } from 'cdktf';
 import { Construct } from 'constructs';
-import { architectureOf } from '../../platform/instance-types';
+import { ACCELERATOR_RESOURCES, nodeGroupHardware } from '../../platform/instance-types';
 import {
   clusterName as clusterNameOf,
   EKS_TAINT_EFFECTS,
@@ -41,12 +41,10 @@ export interface ManagedNodeGroupsProps {
   readonly dependsOn?: ITerraformDependable[];
 }
 
-// https://docs.aws.amazon.com/eks/latest/APIReference/API_Nodegroup.html#AmazonEKS-Type-Nodegroup-amiType
-const AMI_TYPE = { x86_64: 'AL2023_x86_64_STANDARD', arm64: 'AL2023_ARM_64_STANDARD' } as const;
-
 // https://github.com/kubernetes/autoscaler/blob/master/cluster-autoscaler/cloudprovider/aws/README.md#auto-discovery-setup
 const NODE_TEMPLATE_LABEL = 'k8s.io/cluster-autoscaler/node-template/label/';
 const NODE_TEMPLATE_TAINT = 'k8s.io/cluster-autoscaler/node-template/taint/';
+const NODE_TEMPLATE_RESOURCES = 'k8s.io/cluster-autoscaler/node-template/resources/';
 
 /**
  * The EKS managed node groups of one cluster (seed 000): for every node group of the config,
@@ -159,7 +157,9 @@ export class ManagedNodeGroups extends Construct {
       subnetIds,
       instanceTypes: [...group.instanceTypes],
       capacityType: group.capacityType,
-      amiType: AMI_TYPE[architectureOf(group.instanceTypes)],
+      // The AMI carries the driver the hardware needs: NVIDIA for GPUs, Neuron for Inferentia and
+      // Trainium (https://docs.aws.amazon.com/eks/latest/userguide/eks-optimized-ami.html).
+      amiType: nodeGroupHardware(group.instanceTypes).amiType,
       // Node upgrades (seed 000): a new kubernetesVersion or releaseVersion rolls the nodes,
       // maxUnavailable at a time, draining each one first.
       version: props.cluster.kubernetesVersion,
@@ -189,7 +189,8 @@ export class ManagedNodeGroups extends Construct {
    * (`k8s.io/cluster-autoscaler/enabled` and `k8s.io/cluster-autoscaler/<cluster>`: "Nodes
    * launched as part of a managed node group are automatically tagged for auto-discovery",
    * https://docs.aws.amazon.com/eks/latest/userguide/managed-node-groups.html), but not with the
-   * node-template hints that tell cluster-autoscaler the labels and taints such a node will have.
+   * node-template hints that tell cluster-autoscaler the labels, taints and accelerators such a
+   * node will have.
    * Without them it cannot tell that a pending pod with a nodeSelector or toleration would fit.
    * (cluster-autoscaler can also ask the EKS DescribeNodegroup API; the tags work without that
    * permission and keep the hints reviewable in dist/.)
@@ -207,6 +208,7 @@ export class ManagedNodeGroups extends Construct {
         // Kubernetes effect names here, as cluster-autoscaler parses `<value>:<effect>`.
         value: `${t.value}:${t.effect}`,
       })),
+      ...this.acceleratorHints(group, key),
     ];
     for (const hint of hints) {
       const tag = new AutoscalingGroupTagA(this, `asg-tag-${hint.id}`, {
@@ -216,6 +218,26 @@ export class ManagedNodeGroups extends Construct {
       });
       this.setLogicalId(tag, hint.id);
     }
+  }
+
+  /**
+   * The accelerator devices a node of the group offers, as the extended resource its device plugin
+   * advertises (`nvidia.com/gpu: 8` on a p5.48xlarge). A node scaled from zero has no device plugin
+   * yet to tell cluster-autoscaler, which otherwise knows GPU counts only for the types of its own
+   * static list and never knows Neuron devices: without the tag, a pending pod that requests a GPU
+   * would never scale such a group up from zero. Fractional GPUs (count 0) get no tag.
+   */
+  private acceleratorHints(group: NodeGroupConfig, key: string) {
+    const hardware = nodeGroupHardware(group.instanceTypes);
+    if (hardware.accelerator === 'none' || hardware.acceleratorCount === 0) return [];
+    const resource = ACCELERATOR_RESOURCES[hardware.accelerator];
+    return [
+      {
+        id: `${key}-resource-${resource}`,
+        tag: `${NODE_TEMPLATE_RESOURCES}${resource}`,
+        value: String(hardware.acceleratorCount),
+      },
+    ];
   }
 
   /**
