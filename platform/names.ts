@@ -86,6 +86,14 @@ export function clusterAutoscalerTags(cluster: string) {
 }
 
 /**
+ * The Auto Scaling group tag prefixes that tell cluster-autoscaler the labels and taints of a
+ * node group it scales up from zero: `<prefix><label or taint key>`.
+ * https://github.com/kubernetes/autoscaler/blob/master/cluster-autoscaler/cloudprovider/aws/README.md#auto-discovery-setup
+ */
+export const NODE_TEMPLATE_LABEL_TAG_PREFIX = 'k8s.io/cluster-autoscaler/node-template/label/';
+export const NODE_TEMPLATE_TAINT_TAG_PREFIX = 'k8s.io/cluster-autoscaler/node-template/taint/';
+
+/**
  * The ServiceAccount annotation that names the IAM role its pods assume (IRSA): written by the
  * add-on charts, checked against the Terraform JSON by the `irsa` rule of `npm run check`.
  * https://docs.aws.amazon.com/eks/latest/userguide/associate-service-account-role.html

@@ -9,6 +9,8 @@ import {
   clusterName as clusterNameOf,
   EKS_TAINT_EFFECTS,
   managedNodeGroups,
+  NODE_TEMPLATE_LABEL_TAG_PREFIX as NODE_TEMPLATE_LABEL,
+  NODE_TEMPLATE_TAINT_TAG_PREFIX as NODE_TEMPLATE_TAINT,
   nodeLabels,
 } from '../../platform/names';
 import type { ClusterConfig, NodeGroupConfig, PlatformConfig } from '../../platform/schema';
@@ -43,10 +45,6 @@ export interface ManagedNodeGroupsProps {
 
 // https://docs.aws.amazon.com/eks/latest/APIReference/API_Nodegroup.html#AmazonEKS-Type-Nodegroup-amiType
 const AMI_TYPE = { x86_64: 'AL2023_x86_64_STANDARD', arm64: 'AL2023_ARM_64_STANDARD' } as const;
-
-// https://github.com/kubernetes/autoscaler/blob/master/cluster-autoscaler/cloudprovider/aws/README.md#auto-discovery-setup
-const NODE_TEMPLATE_LABEL = 'k8s.io/cluster-autoscaler/node-template/label/';
-const NODE_TEMPLATE_TAINT = 'k8s.io/cluster-autoscaler/node-template/taint/';
 
 /**
  * The EKS managed node groups of one cluster (seed 000): for every node group of the config,
