@@ -139,7 +139,7 @@ const labels = z
   )
   .default({})
   .meta({
-    description: `Extra Kubernetes labels of the group's nodes. Every node also gets ${LIFECYCLE_LABEL}: <lifecycle> and ${NODE_PURPOSE_LABEL}: <group name> (a label here overrides them). Keys must not use the kubernetes.io/, k8s.io/ or eks.amazonaws.com/ domains, which EKS reserves. cluster-autoscaler learns them from Auto Scaling group tags, so it can scale the group up from zero for a pod that selects them.`,
+    description: `Extra Kubernetes labels of the group's nodes. Every node also gets ${LIFECYCLE_LABEL}: <lifecycle> and ${NODE_PURPOSE_LABEL}: <name> (a label here overrides them). Keys must not use the kubernetes.io/, k8s.io/ or eks.amazonaws.com/ domains, which EKS reserves. cluster-autoscaler learns them from Auto Scaling group tags, so it can scale the group up from zero for a pod that selects them.`,
   });
 
 const taint = z.strictObject({
@@ -179,7 +179,7 @@ const nodeGroup = z
   .strictObject({
     name: dnsLabel(
       20,
-      'Name of the node group, unique in its cluster. EKS names its managed node groups <cluster>-<name>-<zone letter> (or <cluster>-<name> when perAz is false).',
+      'Name of the node group, unique in its cluster. EKS names its managed node groups <cluster>-<name>-<zone> (or <cluster>-<name> when perAz is false).',
     ),
     instanceTypes: z
       .array(
@@ -318,7 +318,7 @@ const nodeGroup = z
       if (tags > AWS_TAG.maxPerResource) {
         issue(
           ['labels'],
-          `make ${tags} tags on the group's Auto Scaling group (${labelCount} node labels and ${g.taints.length} taints as cluster-autoscaler node-template tags, ${EKS_AUTO_SCALING_GROUP_TAGS} from EKS): an Auto Scaling group holds at most ${AWS_TAG.maxPerResource} (AWS tag limit)`,
+          `must leave room on the group's Auto Scaling group, which holds at most ${AWS_TAG.maxPerResource} tags (AWS tag limit): its ${labelCount} node labels and ${g.taints.length} taints become cluster-autoscaler node-template tags next to ${EKS_AUTO_SCALING_GROUP_TAGS} tags from EKS, got ${tags} tags`,
         );
       }
     }),
@@ -482,7 +482,7 @@ const app = z
       .strictObject({
         private: checked(
           recordProblem,
-          'Record published in the private zone: <record>.<private zone> on the live cluster, <record>.eks-<color>.<private zone> on each cluster. A DNS label of at most 57 characters: external-dns prepends cname- to name its TXT ownership record.',
+          'Record published in the private zone: <record>.<zone> on the live cluster, <record>.eks-<color>.<zone> on each cluster. A DNS label of at most 57 characters: external-dns prepends cname- to name its TXT ownership record.',
         ).optional(),
         public: checked(
           recordProblem,
@@ -784,13 +784,17 @@ function rootRules(config: z.output<typeof rootObject>, { valid, issue }: RuleCo
           'must not be network, live-dns or end with -bootstrap: <environment>-<color> would be the name of another Terraform stack',
         );
       }
-      if (valid(['dns', 'private', 'zone'], ['dns', 'public', 'zone'])) {
-        for (const [visibility, zone] of Object.entries(clusterDnsZones(config, c))) {
-          const problem = dnsNameLengthProblem(zone, `cluster DNS zone (${visibility})`);
-          if (problem !== undefined) issue(['clusters', ci, 'color'], problem);
-        }
-      }
     });
+    // Each cluster publishes under eks-<color>.<zone>: the zone must leave room for the longest color.
+    for (const visibility of ['private', 'public'] as const) {
+      if (!valid(['dns', visibility, 'zone'])) continue;
+      const problem = config.clusters
+        .map((c) =>
+          dnsNameLengthProblem(clusterDnsZones(config, c)[visibility], `DNS zone of cluster ${c.color}`),
+        )
+        .find((p) => p !== undefined);
+      if (problem !== undefined) issue(['dns', visibility, 'zone'], problem);
+    }
   }
   if (valid(['network', 'availabilityZones'], ['clusters', '*', 'nodeGroups', '*', 'availabilityZones'])) {
     const zones = config.network.availabilityZones;
