@@ -275,3 +275,13 @@ export function liveDnsRecords(config: PlatformConfig) {
  * cluster, and `npm run check` prints it instead of failing.
  */
 export const POLICY_EXCEPTION_PREFIX = 'policy.eks-platform.io/exception-';
+
+/**
+ * A Terraform resource name from config names: letters, digits, `_` and `-`, not starting with
+ * a digit (https://developer.hashicorp.com/terraform/language/syntax/configuration#identifiers).
+ * The config validation refuses label and taint keys that would share one.
+ */
+export function terraformName(text: string): string {
+  const name = text.replace(/[^A-Za-z0-9_-]/g, '_');
+  return /^[0-9]/.test(name) ? `_${name}` : name;
+}

@@ -40,8 +40,10 @@ import {
   clusterDnsZones,
   LIFECYCLE_LABEL,
   liveDnsRecords,
+  managedNodeGroups,
   NODE_PURPOSE_LABEL,
   stackNames,
+  terraformName,
 } from './names';
 import { MAX_VPC_PREFIX, MIN_VPC_PREFIX, parseCidr, ZONE_SLOTS } from './network';
 import { CPU_FORMAT, MEMORY_FORMAT, parseCpu, parseMemory } from './quantity';
@@ -310,6 +312,26 @@ const nodeGroup = z
           ['taints'],
           `must hold at most ${MAX_TAINTS_PER_NODE_GROUP} taints (EKS managed node group limit), got ${g.taints.length}`,
         );
+      }
+      // Each label and taint key names Terraform resources (its node-template tags): two keys
+      // that differ only by characters Terraform names cannot hold would share one.
+      for (const [kind, keys] of [
+        ['labels', Object.keys(g.labels)],
+        ['taints', g.taints.map((t) => t.key)],
+      ] as const) {
+        const seen = new Map<string, string>([[terraformName(LIFECYCLE_LABEL), LIFECYCLE_LABEL]]);
+        seen.set(terraformName(NODE_PURPOSE_LABEL), NODE_PURPOSE_LABEL);
+        if (kind === 'taints') seen.clear();
+        keys.forEach((key, i) => {
+          const other = seen.get(terraformName(key));
+          if (other !== undefined && other !== key) {
+            issue(
+              kind === 'labels' ? ['labels', key] : ['taints', i, 'key'],
+              `must differ from ${other} by more than characters Terraform resource names replace with _ (both make ${terraformName(key)}), got ${key}`,
+            );
+          }
+          seen.set(terraformName(key), key);
+        });
       }
       // One node-template tag per node label and per taint on the group's Auto Scaling group, next
       // to the tags EKS puts there itself.
@@ -799,6 +821,22 @@ function rootRules(config: z.output<typeof rootObject>, { valid, issue }: RuleCo
   if (valid(['network', 'availabilityZones'], ['clusters', '*', 'nodeGroups', '*', 'availabilityZones'])) {
     const zones = config.network.availabilityZones;
     config.clusters.forEach((c, ci) => {
+      // A per-zone group `a` makes `<cluster>-a-b` in zone b, as a single group `a-b` does.
+      if (valid(['clusters', ci, 'nodeGroups', '*', 'name'], ['clusters', ci, 'nodeGroups', '*', 'perAz'])) {
+        const owners = new Map<string, string>();
+        c.nodeGroups.forEach((g, gi) => {
+          for (const managed of managedNodeGroups(config, c, g)) {
+            const owner = owners.get(managed.name);
+            if (owner !== undefined && owner !== g.name) {
+              issue(
+                ['clusters', ci, 'nodeGroups', gi, 'name'],
+                `must not make the EKS managed node group ${managed.name} that node group ${owner} makes too (names are <cluster>-<group>-<zone letter> per zone), got ${g.name}`,
+              );
+            }
+            owners.set(managed.name, g.name);
+          }
+        });
+      }
       c.nodeGroups.forEach((g, gi) => {
         g.availabilityZones.forEach((zone, zi) => {
           if (!zones.includes(zone)) {

@@ -12,6 +12,7 @@ import {
   NODE_TEMPLATE_LABEL_TAG_PREFIX as NODE_TEMPLATE_LABEL,
   NODE_TEMPLATE_TAINT_TAG_PREFIX as NODE_TEMPLATE_TAINT,
   nodeLabels,
+  terraformName,
 } from '../../platform/names';
 import type { ClusterConfig, NodeGroupConfig, PlatformConfig } from '../../platform/schema';
 
@@ -267,13 +268,4 @@ export class ManagedNodeGroups extends Construct {
     this.logicalIds.add(address);
     resource.overrideLogicalId(id);
   }
-}
-
-/**
- * A Terraform resource name from config names: letters, digits, `_` and `-`, not starting with
- * a digit (https://developer.hashicorp.com/terraform/language/syntax/configuration#identifiers).
- */
-function terraformName(text: string): string {
-  const name = text.replace(/[^A-Za-z0-9_-]/g, '_');
-  return /^[0-9]/.test(name) ? `_${name}` : name;
 }

@@ -159,6 +159,19 @@ const cases: { name: string; edit: (raw: Raw) => void; message: string }[] = [
     message:
       'prod.yaml: clusters[0].nodeGroups[2].taints: must hold at most 50 taints (EKS managed node group limit), got 51',
   },
+  {
+    name: 'rejects label keys that would share a Terraform resource name',
+    edit: (r) => (r.clusters[0].nodeGroups[1].labels = { 'team.io/tier': 'web', team_io_tier: 'api' }),
+    message:
+      'prod.yaml: clusters[0].nodeGroups[1].labels.team_io_tier: must differ from team.io/tier by more than characters Terraform resource names replace with _ (both make team_io_tier), got team_io_tier',
+  },
+  {
+    name: 'rejects two node groups that make the same EKS managed node group',
+    edit: (r) =>
+      r.clusters[0].nodeGroups.push({ ...r.clusters[0].nodeGroups[0], name: 'essential-a', perAz: false }),
+    message:
+      'prod.yaml: clusters[0].nodeGroups[3].name: must not make the EKS managed node group prod-blue-essential-a that node group essential makes too (names are <cluster>-<group>-<zone letter> per zone), got essential-a',
+  },
 ];
 
 describe('deploy-time limits refused at load', () => {
