@@ -285,3 +285,14 @@ export function terraformName(text: string): string {
   const name = text.replace(/[^A-Za-z0-9_-]/g, '_');
   return /^[0-9]/.test(name) ? `_${name}` : name;
 }
+
+/**
+ * A Terraform name for a role's access entry, from its ARN: `<account>-<role name>`. IAM role
+ * names are unique per account whatever their path, so the key is unique per role; the config
+ * validation refuses two roles that would share one.
+ */
+export function accessEntryKey(roleArn: string): string {
+  const match = /^arn:[^:]+:iam::(\d{12}):role\/(?:.*\/)?([^/]+)$/.exec(roleArn);
+  if (!match) throw new Error(`access: ${roleArn} is not an IAM role ARN`);
+  return `${match[1]}-${match[2]}`.replace(/[^A-Za-z0-9_-]/g, '_');
+}

@@ -36,10 +36,10 @@ import {
 } from './limits';
 import {
   ARGOCD,
+  accessEntryKey,
   appClusters,
   clusterDnsZones,
   LIFECYCLE_LABEL,
-  liveDnsRecords,
   managedNodeGroups,
   NODE_PURPOSE_LABEL,
   stackNames,
@@ -587,6 +587,10 @@ const accessEntry = z.strictObject({
       /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/,
       'must be an IAM role ARN such as arn:aws:iam::111111111111:role/k8sadmin',
     )
+    .refine(
+      (arn) => arn.slice(arn.lastIndexOf('/') + 1).length <= 64,
+      'must name a role of at most 64 characters (IAM role name limit)',
+    )
     .meta({
       description: 'ARN of the IAM role that gets access, such as arn:aws:iam::111111111111:role/k8sadmin.',
     }),
@@ -875,13 +879,6 @@ function rootRules(config: z.output<typeof rootObject>, { valid, issue }: RuleCo
     }
   }
 
-  if (valid(['dns', 'private', 'zone'])) {
-    for (const [record, name] of Object.entries(liveDnsRecords(config))) {
-      const problem = dnsNameLengthProblem(name, `live ${record} record`);
-      if (problem !== undefined) issue(['dns', 'private', 'zone'], problem);
-    }
-  }
-
   if (valid(['apps', '*', 'name'], ['apps', '*', 'namespace'])) {
     const appKeys = config.apps.map((a) => `${a.namespace ?? a.name}/${a.name}`);
     config.apps.forEach((a, ai) => {
@@ -938,38 +935,55 @@ function rootRules(config: z.output<typeof rootObject>, { valid, issue }: RuleCo
     });
   }
 
-  if (!valid(['access'], ['authenticationMode'])) return;
+  if (!valid(['authenticationMode'], ['access'])) {
+    // Only the entries that failed are skipped below; a missing or malformed list stops here.
+    if (!valid(['authenticationMode']) || !Array.isArray(config.access)) return;
+  }
+  const mode = config.authenticationMode;
   if (
-    config.authenticationMode !== 'CONFIG_MAP' &&
+    mode !== 'CONFIG_MAP' &&
+    valid(['access', '*', 'groups']) &&
     !config.access.some((a) => a.groups.includes('system:masters'))
   ) {
     // bootstrap_cluster_creator_admin_permissions is off: without an admin entry nobody, not even
     // the Argo CD bootstrap, could reach the cluster.
     issue(
       ['access'],
-      `must map at least one role to system:masters in ${config.authenticationMode} mode: nobody else gets cluster admin`,
+      `must map at least one role to system:masters in ${mode} mode: nobody else gets cluster admin`,
     );
   }
-  const roles = config.access.map((a) => a.roleArn);
+  // Entries whose ARN failed are left out, not the whole list.
+  const roles = config.access.map((a, i) => (valid(['access', i, 'roleArn']) ? a.roleArn : undefined));
+  const keys = roles.map((arn) => (arn === undefined ? undefined : accessEntryKey(arn)));
   roles.forEach((arn, i) => {
+    if (arn === undefined) return;
+    const same = keys.indexOf(keys[i]);
     if (roles.indexOf(arn) !== i) issue(['access', i, 'roleArn'], 'is mapped twice');
+    else if (same !== i) {
+      issue(
+        ['access', i, 'roleArn'],
+        `must name another role than access[${same}].roleArn: IAM role names are unique in an account whatever their path, and both make the access entry ${keys[i]}`,
+      );
+    }
   });
-  // EKS access entries reject `system:` groups; only system:masters has an equivalent (the
-  // AmazonEKSClusterAdminPolicy association). https://docs.aws.amazon.com/eks/latest/userguide/access-entries.html
-  if (config.authenticationMode !== 'CONFIG_MAP') {
-    config.access.forEach((a, ai) => {
+  if (mode === 'CONFIG_MAP') return;
+  config.access.forEach((a, ai) => {
+    if (valid(['access', ai, 'username'])) {
       const problem = accessUsernameProblem(a.username);
       if (problem !== undefined) issue(['access', ai, 'username'], problem);
-      a.groups.forEach((group, gi) => {
-        if (group.startsWith('system:') && group !== 'system:masters') {
-          issue(
-            ['access', ai, 'groups', gi],
-            `cannot be ${group} with authenticationMode ${config.authenticationMode}: access entries reject system: groups (only system:masters, mapped to AmazonEKSClusterAdminPolicy)`,
-          );
-        }
-      });
+    }
+    if (!valid(['access', ai, 'groups'])) return;
+    // EKS access entries reject `system:` groups; only system:masters has an equivalent (the
+    // AmazonEKSClusterAdminPolicy association). https://docs.aws.amazon.com/eks/latest/userguide/access-entries.html
+    a.groups.forEach((group, gi) => {
+      if (group.startsWith('system:') && group !== 'system:masters') {
+        issue(
+          ['access', ai, 'groups', gi],
+          `cannot be ${group} with authenticationMode ${mode}: access entries reject system: groups (only system:masters, mapped to AmazonEKSClusterAdminPolicy)`,
+        );
+      }
     });
-  }
+  });
 }
 
 /** A validated environment, defaults filled. */

@@ -172,6 +172,17 @@ const cases: { name: string; edit: (raw: Raw) => void; message: string }[] = [
     message:
       'prod.yaml: clusters[0].nodeGroups[3].name: must not make the EKS managed node group prod-blue-essential-a that node group essential makes too (names are <cluster>-<group>-<zone letter> per zone), got essential-a',
   },
+  {
+    name: 'rejects an access role whose name is longer than IAM allows',
+    edit: (r) => (r.access[2].roleArn = `arn:aws:iam::111111111111:role/${x(65, 'r')}`),
+    message: 'prod.yaml: access[2].roleArn: must name a role of at most 64 characters (IAM role name limit)',
+  },
+  {
+    name: 'rejects two access roles of the same name under different paths',
+    edit: (r) => (r.access[1].roleArn = 'arn:aws:iam::111111111111:role/team/k8sadmin'),
+    message:
+      'prod.yaml: access[1].roleArn: must name another role than access[0].roleArn: IAM role names are unique in an account whatever their path, and both make the access entry 111111111111-k8sadmin, got "arn:aws:iam::111111111111:role/team/k8sadmin"',
+  },
 ];
 
 describe('deploy-time limits refused at load', () => {
