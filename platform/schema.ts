@@ -467,7 +467,7 @@ const app = z
       .string()
       .regex(/^\//, 'must be an absolute HTTP path such as /healthz')
       .default('/healthz')
-      .meta({ description: 'HTTP path of the readiness and liveness probes.' }),
+      .meta({ description: 'HTTP path of the startup, readiness and liveness probes.' }),
     replicas: z
       .strictObject({
         min: z.int().min(1).meta({ description: 'Fewest pods the HorizontalPodAutoscaler keeps.' }),
@@ -625,7 +625,7 @@ const rootObject = z.strictObject({
     )
     .default({})
     .meta({
-      description: `AWS tags put on every resource that supports them (owner, cost center…). AWS allows ${AWS_TAG.maxPerResource} tags per resource, and the platform adds a few of its own (Name, Kubernetes discovery tags).`,
+      description: `AWS tags put on every resource that supports them (owner, cost center…). AWS allows ${AWS_TAG.maxPerResource} tags per resource and subnets also carry Name, a load balancer role tag and one kubernetes.io/cluster tag per cluster: at most ${AWS_TAG.maxPerResource - 4} here with two clusters.`,
     }),
   network: z
     .strictObject({
