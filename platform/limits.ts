@@ -186,8 +186,9 @@ export function serviceNameProblem(name: string): string | undefined {
 }
 
 /**
- * The names AWS derives from config (`<environment>-<color>…`) and their limits. Each entry is
- * checked against the longest name the platform builds from it.
+ * The limits of the names AWS builds from config (`<environment>-<color>…`). The schema's length
+ * limits on the environment, color and node group names keep them within these; a test renders
+ * the longest accepted names and checks every one.
  */
 export const AWS_NAME_LIMITS = {
   /** https://docs.aws.amazon.com/eks/latest/APIReference/API_CreateCluster.html#API_CreateCluster_RequestSyntax */
@@ -208,15 +209,6 @@ export const AWS_NAME_LIMITS = {
   /** https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html */
   s3Key: { max: 1024, source: 'S3 object key' },
 } as const satisfies Record<string, Limit>;
-
-export type AwsNameKind = keyof typeof AWS_NAME_LIMITS;
-
-export function awsNameProblem(kind: AwsNameKind, name: string): string | undefined {
-  const limit = AWS_NAME_LIMITS[kind];
-  return name.length > limit.max
-    ? `makes the ${limit.source} ${name} of ${name.length} characters: at most ${limit.max} (${limit.source.split(' ')[0]})`
-    : undefined;
-}
 
 /**
  * An EKS AMI release (`1.34.2-20251112`) belongs to one Kubernetes minor: EKS refuses to put a
