@@ -2,12 +2,11 @@
  * The commands (DESIGN §7): `synth`, `check`, `diff` and `schema`. Exit codes: 0 success, 1 a check
  * failed (stale dist/, a broken rule), 2 bad input (config or command line).
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../platform/load';
-import { platformJsonSchema } from '../platform/schema';
 import { loadEnvironments } from './config-files';
 import { distAtRevision, distOnDisk, GitError } from './dist-trees';
 import { collectDist, planDist, writeDist } from './dist-writer';
@@ -15,10 +14,10 @@ import { render, resourceCount } from './render';
 import { diffTrees, jsonReport, markdownReport, textReport } from './resource-diff';
 import { ruleViolations } from './rules/all-rules';
 import { formatViolation } from './rules/violation';
+import { staleSchemaFiles, writeSchemaFiles } from './schema-files';
 
 /** The repository root: defaults do not depend on the working directory. */
 const ROOT = resolve(__dirname, '..');
-const SCHEMA_FILE = join(ROOT, 'config', 'schema.json');
 
 class UsageError extends Error {}
 
@@ -102,8 +101,8 @@ function check(options: Options): number {
       for (const line of stale) console.error(`  ${line}`);
       failures += stale.length;
     }
-    if (readFileOr(SCHEMA_FILE) !== schemaText()) {
-      console.error('check: config/schema.json is stale; run `npm run schema` and commit it');
+    for (const file of staleSchemaFiles(ROOT)) {
+      console.error(`check: ${file} is stale; run \`npm run schema\` and commit it`);
       failures++;
     }
     const configs = environments.map((e) => e.config);
@@ -150,21 +149,8 @@ function diff(args: string[]): number {
   return 0;
 }
 
-function readFileOr(path: string): string | undefined {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch {
-    return undefined;
-  }
-}
-
-function schemaText(): string {
-  return `${JSON.stringify(platformJsonSchema(), null, 2)}\n`;
-}
-
 function schema(): number {
-  writeFileSync(SCHEMA_FILE, schemaText());
-  console.log('schema: wrote config/schema.json');
+  console.log(`schema: wrote ${writeSchemaFiles(ROOT).join(' and ')}`);
   return 0;
 }
 

@@ -2,6 +2,7 @@
  * Format checks for strings the platform hands to AWS and Kubernetes. Each returns `undefined`
  * when the value is acceptable, or a sentence saying what is allowed.
  */
+import { nodeLabelKeyLimitProblem, taintKeyProblem } from './limits';
 
 /** RFC 1123 label, as Kubernetes requires for namespaces, Service names and most object names. */
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -22,29 +23,6 @@ export function dnsNameProblem(value: string): string | undefined {
   return undefined;
 }
 
-// https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#syntax-and-character-set
-const LABEL_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
-
-export function labelKeyProblem(key: string): string | undefined {
-  const slash = key.lastIndexOf('/');
-  const prefix = slash >= 0 ? key.slice(0, slash) : undefined;
-  const name = slash >= 0 ? key.slice(slash + 1) : key;
-  if (prefix !== undefined && dnsNameProblem(prefix) !== undefined) {
-    return 'must have a DNS name as prefix before the "/"';
-  }
-  if (name.length > 63 || !LABEL_NAME.test(name)) {
-    return "must be a label key: an optional DNS prefix and '/', then at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit";
-  }
-  return undefined;
-}
-
-export function labelValueProblem(value: string): string | undefined {
-  if (value !== '' && (value.length > 63 || !LABEL_NAME.test(value))) {
-    return "must be a label value: empty, or at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit";
-  }
-  return undefined;
-}
-
 /**
  * Label key prefixes that the EKS managed node group API rejects ("Label cannot contain reserved
  * prefixes [kubernetes.io/, k8s.io/, eks.amazonaws.com/]"); kubelet refuses most of them too since
@@ -52,10 +30,19 @@ export function labelValueProblem(value: string): string | undefined {
  */
 export const RESERVED_NODE_LABEL_DOMAINS = ['kubernetes.io/', 'k8s.io/', 'eks.amazonaws.com/'] as const;
 
-export function nodeLabelKeyProblem(key: string): string | undefined {
+function reservedDomainProblem(key: string): string | undefined {
   const reserved = RESERVED_NODE_LABEL_DOMAINS.find((domain) => key.includes(domain));
-  if (reserved) return `uses the reserved prefix ${reserved}, which EKS managed node groups reject`;
-  return labelKeyProblem(key);
+  return reserved && `uses the reserved prefix ${reserved}, which EKS managed node groups reject`;
+}
+
+/** A node label key of an EKS managed node group: Kubernetes syntax, EKS length, no reserved domain. */
+export function nodeLabelKeyProblem(key: string): string | undefined {
+  return reservedDomainProblem(key) ?? nodeLabelKeyLimitProblem(key);
+}
+
+/** A taint key of an EKS managed node group. */
+export function nodeTaintKeyProblem(key: string): string | undefined {
+  return reservedDomainProblem(key) ?? taintKeyProblem(key);
 }
 
 /**

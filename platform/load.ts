@@ -92,7 +92,9 @@ function problemsOf(issue: z.core.$ZodIssue, input: unknown, file: string): Conf
           : `${issue.message}, got ${received}`;
       break;
     case 'invalid_value':
-      message = `must be one of ${issue.values.map((v) => String(v)).join(', ')}, got ${received}`;
+      message = issue.message.startsWith('Invalid ')
+        ? `must be one of ${issue.values.map((v) => String(v)).join(', ')}, got ${received}`
+        : `${issue.message}, got ${received}`;
       break;
     case 'too_small':
     case 'too_big': {
@@ -108,7 +110,9 @@ function problemsOf(issue: z.core.$ZodIssue, input: unknown, file: string): Conf
       message = issue.issues.map((inner) => inner.message).join('; ');
       break;
     default:
-      message = present ? `${issue.message}, got ${received}` : issue.message;
+      // A message that already says what it got (a length, a count) is not repeated.
+      message =
+        present && !issue.message.includes(', got ') ? `${issue.message}, got ${received}` : issue.message;
   }
   return [{ file, path, message }];
 }

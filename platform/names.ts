@@ -86,6 +86,16 @@ export function clusterAutoscalerTags(cluster: string) {
 }
 
 /**
+ * The Auto Scaling group tag prefixes that tell cluster-autoscaler the labels and taints of a
+ * node group it scales up from zero: `<prefix><label or taint key>`.
+ * https://github.com/kubernetes/autoscaler/blob/master/cluster-autoscaler/cloudprovider/aws/README.md#auto-discovery-setup
+ */
+export const NODE_TEMPLATE_LABEL_TAG_PREFIX = 'k8s.io/cluster-autoscaler/node-template/label/';
+export const NODE_TEMPLATE_TAINT_TAG_PREFIX = 'k8s.io/cluster-autoscaler/node-template/taint/';
+/** `<prefix><extended resource>` = device count, e.g. `…/resources/nvidia.com/gpu` = `8`. */
+export const NODE_TEMPLATE_RESOURCES_TAG_PREFIX = 'k8s.io/cluster-autoscaler/node-template/resources/';
+
+/**
  * The ServiceAccount annotation that names the IAM role its pods assume (IRSA): written by the
  * add-on charts, checked against the Terraform JSON by the `irsa` rule of `npm run check`.
  * https://docs.aws.amazon.com/eks/latest/userguide/associate-service-account-role.html
@@ -267,3 +277,24 @@ export function liveDnsRecords(config: PlatformConfig) {
  * cluster, and `npm run check` prints it instead of failing.
  */
 export const POLICY_EXCEPTION_PREFIX = 'policy.eks-platform.io/exception-';
+
+/**
+ * A Terraform resource name from config names: letters, digits, `_` and `-`, not starting with
+ * a digit (https://developer.hashicorp.com/terraform/language/syntax/configuration#identifiers).
+ * The config validation refuses label and taint keys that would share one.
+ */
+export function terraformName(text: string): string {
+  const name = text.replace(/[^A-Za-z0-9_-]/g, '_');
+  return /^[0-9]/.test(name) ? `_${name}` : name;
+}
+
+/**
+ * A Terraform name for a role's access entry, from its ARN: `<account>-<role name>`. IAM role
+ * names are unique per account whatever their path, so the key is unique per role; the config
+ * validation refuses two roles that would share one.
+ */
+export function accessEntryKey(roleArn: string): string {
+  const match = /^arn:[^:]+:iam::(\d{12}):role\/(?:.*\/)?([^/]+)$/.exec(roleArn);
+  if (!match) throw new Error(`access: ${roleArn} is not an IAM role ARN`);
+  return `${match[1]}-${match[2]}`.replace(/[^A-Za-z0-9_-]/g, '_');
+}

@@ -1,7 +1,12 @@
 /**
  * The platform configuration (DESIGN §4): one YAML file per environment, validated here.
  * The zod schema is the single source of the TypeScript types, the defaults, the cross-field
- * rules and the JSON Schema in config/schema.json.
+ * rules, the JSON Schema in config/schema.json and the reference in docs/configuration.md: every
+ * field carries the description a user reads in the editor and in the reference.
+ *
+ * Rules that read one node group, cluster or app sit on that object, and each rule runs as soon
+ * as the fields it reads are valid: one run reports every problem of a file, so a bad `region`
+ * does not hide a node group whose `minSize` is above its `maxSize`.
  */
 import { z } from 'zod';
 import {
@@ -9,18 +14,47 @@ import {
   dnsLabelProblem,
   dnsNameProblem,
   httpsOrSshUrlProblem,
-  labelValueProblem,
   nodeLabelKeyProblem,
+  nodeTaintKeyProblem,
   pinnedImageProblem,
   timeZoneProblem,
 } from './formats';
-import { INSTANCE_TYPE_NAMES, instanceTypesProblem, unknownInstanceTypeProblem } from './instance-types';
-import { ARGOCD } from './names';
+import {
+  INSTANCE_TYPE_NAMES,
+  instanceTypesProblem,
+  nodeGroupHardware,
+  unknownInstanceTypeProblem,
+} from './instance-types';
+import {
+  AWS_TAG,
+  accessUsernameProblem,
+  awsTagKeyProblem,
+  awsTagValueProblem,
+  dnsNameLengthProblem,
+  EKS_AUTO_SCALING_GROUP_TAGS,
+  externalDnsRecordProblem,
+  MAX_TAINTS_PER_NODE_GROUP,
+  nodeLabelValueProblem,
+  releaseVersionProblem,
+  serviceNameProblem,
+  taintValueProblem,
+} from './limits';
+import {
+  ARGOCD,
+  accessEntryKey,
+  appClusters,
+  clusterDnsZones,
+  LIFECYCLE_LABEL,
+  managedNodeGroups,
+  NODE_PURPOSE_LABEL,
+  stackNames,
+  terraformName,
+} from './names';
 import { MAX_VPC_PREFIX, MIN_VPC_PREFIX, parseCidr, ZONE_SLOTS } from './network';
 import { CPU_FORMAT, MEMORY_FORMAT, parseCpu, parseMemory } from './quantity';
 import { SUPPORTED_KUBERNETES_VERSIONS } from './versions';
 
-/** A string checked by one of the `…Problem` functions of formats.ts. */
+/** A string checked by one of the `…Problem` functions of formats.ts and limits.ts. */
 function checked(problem: (value: string) => string | undefined, description: string) {
   return z
     .string()
@@ -31,65 +65,139 @@ function checked(problem: (value: string) => string | undefined, description: st
     .meta({ description });
 }
 
-const dnsLabel = (max = 63) =>
-  checked((v) => dnsLabelProblem(v, max), `DNS label, at most ${max} characters`);
-const dnsName = checked(dnsNameProblem, 'DNS name, such as devinfra.local');
-const accountId = z
-  .string({ error: 'must be a quoted string of 12 digits, such as "111111111111"' })
-  .regex(/^\d{12}$/, 'must be an AWS account id of exactly 12 digits, quoted');
-const region = z
-  .string()
-  .regex(/^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/, 'must be an AWS region such as ca-central-1');
-const cidr = z
-  .string()
-  .check((ctx) => {
-    const parsed = parseCidr(ctx.value);
-    if (typeof parsed === 'string') ctx.issues.push({ code: 'custom', message: parsed, input: ctx.value });
-  })
-  .meta({ description: 'IPv4 CIDR, such as 10.20.0.0/16' });
-const cpu = z.string().refine((v) => parseCpu(v) !== undefined, `must be ${CPU_FORMAT}`);
-const memory = z.string().refine((v) => parseMemory(v) !== undefined, `must be ${MEMORY_FORMAT}`);
+type Key = string | number;
+/** The path of a field a rule reads, relative to the object the rule sits on; `*` is any index or key. */
+type FieldPath = readonly Key[];
+
+interface RuleContext {
+  /** True when parsing found no problem in any of these fields (nor in an object holding them). */
+  valid(...fields: FieldPath[]): boolean;
+  issue(path: readonly Key[], message: string): void;
+}
+
+function related(a: readonly PropertyKey[], b: FieldPath): boolean {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) if (b[i] !== '*' && a[i] !== b[i]) return false;
+  return true;
+}
+
+/**
+ * Cross-field rules of an object. They run even when other fields of the object (or of the file)
+ * failed, each one guarded by `valid()` on the fields it reads, so its input is typed as parsed.
+ */
+function rules<T>(check: (value: T, ctx: RuleContext) => void) {
+  return z.superRefine<T>(
+    (value, payload) => {
+      const failed = payload.issues.map((issue) => issue.path ?? []);
+      check(value, {
+        valid: (...fields) => !fields.some((field) => failed.some((path) => related(path, field))),
+        issue: (path, message) => payload.addIssue({ code: 'custom', path: [...path], message }),
+      });
+    },
+    { when: () => true },
+  );
+}
+
+const dnsLabel = (max: number, description: string) =>
+  checked(
+    (v) => dnsLabelProblem(v, max),
+    `${description} A DNS label: lowercase letters, digits and '-', at most ${max} characters.`,
+  );
+const dnsName = (description: string) =>
+  checked(dnsNameProblem, `${description} A DNS name such as devinfra.local.`);
+const accountId = (description: string) =>
+  z
+    .string({ error: 'must be a quoted string of 12 digits, such as "111111111111"' })
+    .regex(/^\d{12}$/, 'must be an AWS account id of exactly 12 digits, quoted')
+    .meta({ description: `${description} 12 digits, quoted.`, examples: ['111111111111'] });
+const region = (description: string) =>
+  z
+    .string()
+    .regex(/^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/, 'must be an AWS region such as ca-central-1')
+    .meta({ description, examples: ['ca-central-1'] });
+const cidr = (description: string) =>
+  z
+    .string()
+    .check((ctx) => {
+      const parsed = parseCidr(ctx.value);
+      if (typeof parsed === 'string') ctx.issues.push({ code: 'custom', message: parsed, input: ctx.value });
+    })
+    .meta({ description: `${description} An IPv4 CIDR such as 10.20.0.0/16.` });
+const cpu = (description: string) =>
+  z
+    .string()
+    .refine((v) => parseCpu(v) !== undefined, `must be ${CPU_FORMAT}`)
+    .meta({ description: `${description} A Kubernetes CPU quantity: 250m, 1 or 1.5 cores.` });
+const memory = (description: string) =>
+  z
+    .string()
+    .refine((v) => parseMemory(v) !== undefined, `must be ${MEMORY_FORMAT}`)
+    .meta({ description: `${description} A Kubernetes memory quantity: 256Mi, 2Gi or 512M bytes.` });
+
+const TAINT_EFFECTS = ['NoSchedule', 'PreferNoSchedule', 'NoExecute'] as const;
+
 const labels = z
   .record(
-    checked(nodeLabelKeyProblem, 'label key'),
-    z.string().check((ctx) => {
-      const message = labelValueProblem(ctx.value);
-      if (message !== undefined) ctx.issues.push({ code: 'custom', message, input: ctx.value });
-    }),
+    checked(nodeLabelKeyProblem, 'Label key (Kubernetes qualified name, at most 63 characters for EKS).'),
+    checked(
+      nodeLabelValueProblem,
+      'Label value: 1 to 63 letters, digits, -, _ or . (EKS refuses empty values).',
+    ),
   )
-  .default({});
+  .default({})
+  .meta({
+    description: `Extra Kubernetes labels of the group's nodes. Every node also gets ${LIFECYCLE_LABEL}: <lifecycle> and ${NODE_PURPOSE_LABEL}: <name> (a label here overrides them). Keys must not use the kubernetes.io/, k8s.io/ or eks.amazonaws.com/ domains, which EKS reserves. cluster-autoscaler learns them from Auto Scaling group tags, so it can scale the group up from zero for a pod that selects them.`,
+  });
 
 const taint = z.strictObject({
-  key: checked(nodeLabelKeyProblem, 'taint key'),
-  value: z.string().default(''),
-  effect: z.enum(['NoSchedule', 'PreferNoSchedule', 'NoExecute']),
+  key: checked(nodeTaintKeyProblem, 'Taint key (Kubernetes qualified name, at most 63 characters for EKS).'),
+  value: checked(taintValueProblem, 'Taint value: empty or at most 63 letters, digits, -, _ or .').default(
+    '',
+  ),
+  effect: z.enum(TAINT_EFFECTS).meta({
+    description:
+      'What the taint does to pods without a matching toleration: NoSchedule keeps new pods off, PreferNoSchedule avoids the nodes when it can, NoExecute also evicts running pods.',
+  }),
 });
 
 const offHours = z
   .strictObject({
-    stop: checked(cronProblem, '5-field cron: when the group scales to zero').meta({
+    stop: checked(
+      cronProblem,
+      'When the group scales to zero: a 5-field cron (minute hour day-of-month month day-of-week) in timeZone.',
+    ).meta({
       examples: ['0 20 * * 1-5'],
     }),
-    start: checked(cronProblem, '5-field cron: when the group scales back to its sizes').meta({
-      examples: ['0 7 * * 1-5'],
-    }),
-    timeZone: checked(timeZoneProblem, 'IANA time zone of the two schedules, such as America/Toronto'),
+    start: checked(
+      cronProblem,
+      'When the group scales back to minSize, maxSize and desiredSize: a 5-field cron in timeZone.',
+    ).meta({ examples: ['0 7 * * 1-5'] }),
+    timeZone: checked(
+      timeZoneProblem,
+      'IANA time zone of the two schedules, such as America/Toronto or UTC; the schedules follow daylight saving time.',
+    ),
   })
-  .meta({ description: 'Scale the group to zero outside working hours. Not allowed on essential groups.' });
+  .meta({
+    description:
+      'Scales the group to zero outside working hours (Auto Scaling scheduled actions). Not allowed on essential groups. Without it the group runs around the clock.',
+  });
 
 const nodeGroup = z
   .strictObject({
-    name: dnsLabel(20),
+    name: dnsLabel(
+      20,
+      'Name of the node group, unique in its cluster. EKS names its managed node groups <cluster>-<name>-<zone> (or <cluster>-<name> when perAz is false).',
+    ),
     instanceTypes: z
       .array(
         z
           .string()
-          .regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, {
-            message: 'must be an EC2 instance type such as m6i.large',
-            abort: true,
-          })
+          // One check, not a regex with `abort`: an aborted field would keep the rules of the
+          // enclosing objects from running, hiding the file's other problems.
           .check((ctx) => {
-            const message = unknownInstanceTypeProblem(ctx.value);
+            const message = /^[a-z][a-z0-9-]*\.[a-z0-9]+$/.test(ctx.value)
+              ? unknownInstanceTypeProblem(ctx.value)
+              : 'must be an EC2 instance type such as m6i.large';
             if (message !== undefined) ctx.issues.push({ code: 'custom', message, input: ctx.value });
           })
           // The catalog as an enum: editors complete and check instance types from config/schema.json.
@@ -102,29 +210,55 @@ const nodeGroup = z
       })
       .meta({
         description:
-          'EC2 instance types of the group, from the catalog in platform/instance-types.ts. They must share architecture, accelerator, vCPU and memory; the AMI type (STANDARD, NVIDIA or NEURON) follows from them.',
+          'EC2 instance types of the group, from the catalog in platform/instance-types.ts, tried in order (one type for on-demand, several of the same size for spot). They must share architecture, accelerator, vCPU and memory; the AMI type (STANDARD, NVIDIA or NEURON) follows from them.',
       }),
-    capacityType: z.enum(['ON_DEMAND', 'SPOT']).default('ON_DEMAND'),
+    capacityType: z.enum(['ON_DEMAND', 'SPOT']).default('ON_DEMAND').meta({
+      description:
+        'ON_DEMAND instances, or SPOT instances that AWS may reclaim with two minutes notice (cheaper; only for workloads that tolerate it).',
+    }),
     lifecycle: z
       .enum(['essential', 'spot'])
       .optional()
-      .meta({ description: 'Node lifecycle label. @default spot for SPOT capacity, essential otherwise' }),
-    minSize: z.int().min(0),
-    maxSize: z.int().min(1).max(450),
-    desiredSize: z.int().min(0).optional().meta({ description: '@default minSize' }),
-    maxUnavailable: z.int().min(1).max(100).default(1).meta({
-      description: 'Nodes replaced at a time during a node upgrade (update_config.max_unavailable)',
+      .meta({
+        description: `Value of the ${LIFECYCLE_LABEL} node label that apps select with placement: essential nodes run around the clock, spot nodes may go away. When omitted: spot for SPOT capacity, essential otherwise. essential is not allowed with SPOT capacity.`,
+      }),
+    minSize: z.int().min(0).meta({
+      description:
+        'Fewest nodes cluster-autoscaler keeps, per availability zone when perAz is true (the group is one managed node group per zone), else for the whole group.',
     }),
-    diskSizeGiB: z.int().min(20).max(16384).default(50),
+    maxSize: z.int().min(1).max(450).meta({
+      description:
+        'Most nodes cluster-autoscaler may start, per availability zone when perAz is true, else for the whole group. At most 450 (EKS quota of nodes per managed node group) and at least minSize.',
+    }),
+    desiredSize: z.int().min(0).optional().meta({
+      description:
+        'Nodes at creation, per availability zone when perAz is true; cluster-autoscaler owns the number afterwards (later changes are ignored). When omitted: minSize. Between minSize and maxSize.',
+    }),
+    maxUnavailable: z.int().min(1).max(100).default(1).meta({
+      description:
+        'Nodes replaced at a time during a node upgrade (new kubernetesVersion or releaseVersion), per managed node group.',
+    }),
+    diskSizeGiB: z.int().min(20).max(16384).default(50).meta({
+      description: 'Size of each node root volume (encrypted gp3), in GiB.',
+    }),
     perAz: z.boolean().default(true).meta({
-      description: 'One managed node group per availability zone, so cluster-autoscaler can balance zones',
+      description:
+        'true: one managed node group per availability zone, so cluster-autoscaler can balance zones and the sizes count per zone. false: one managed node group spanning the zones (for a single-zone stateful group, with availabilityZones).',
     }),
     availabilityZones: z
-      .array(z.string())
+      .array(z.string().meta({ description: 'A zone of network.availabilityZones.' }))
       .default([])
-      .meta({ description: 'Subset of network.availabilityZones. @default every zone of the network' }),
+      .meta({
+        description:
+          'The zones the group runs in, a subset of network.availabilityZones. Empty (the default): every zone of the network.',
+      }),
     labels,
-    taints: z.array(taint).default([]),
+    taints: z
+      .array(taint)
+      .default([])
+      .meta({
+        description: `Kubernetes taints of the group's nodes: only pods that tolerate them run there. At most ${MAX_TAINTS_PER_NODE_GROUP} (EKS), one effect per key (cluster-autoscaler).`,
+      }),
     releaseVersion: z
       .string()
       .regex(
@@ -132,9 +266,95 @@ const nodeGroup = z
         'must be empty or an EKS AMI release version such as 1.34.2-20251112',
       )
       .default('')
-      .meta({ description: 'AMI release pin; empty means the latest release at creation time' }),
+      .meta({
+        description:
+          "Pins the EKS AMI release of the nodes, such as 1.34.2-20251112; it must be a release of the cluster's kubernetesVersion. Empty (the default): the latest release when the group is created, then kept.",
+      }),
     offHours: offHours.optional(),
   })
+  .check(
+    rules((g, { valid, issue }) => {
+      if (valid(['minSize'], ['maxSize']) && g.minSize > g.maxSize) {
+        issue(['maxSize'], `must be >= minSize (${g.minSize})`);
+      }
+      if (
+        valid(['minSize'], ['maxSize'], ['desiredSize']) &&
+        g.desiredSize !== undefined &&
+        (g.desiredSize < g.minSize || g.desiredSize > g.maxSize)
+      ) {
+        issue(['desiredSize'], `must be between minSize (${g.minSize}) and maxSize (${g.maxSize})`);
+      }
+      if (!valid(['lifecycle'], ['capacityType'])) return;
+      const lifecycle = g.lifecycle ?? (g.capacityType === 'SPOT' ? 'spot' : 'essential');
+      if (g.lifecycle === 'essential' && g.capacityType === 'SPOT') {
+        issue(
+          ['lifecycle'],
+          'must be spot when capacityType is SPOT: spot capacity can be reclaimed at any time',
+        );
+      }
+      if (valid(['offHours']) && g.offHours && lifecycle === 'essential') {
+        issue(
+          ['offHours'],
+          'is not allowed on an essential node group: essential nodes run around the clock',
+        );
+      }
+      if (!valid(['taints'], ['labels'])) return;
+      g.taints.forEach((t, ti) => {
+        if (g.taints.findIndex((o) => o.key === t.key && o.effect === t.effect) !== ti) {
+          issue(['taints', ti], `repeats the taint ${t.key}:${t.effect}`);
+          return;
+        }
+        // cluster-autoscaler learns a group's taints from one ASG tag per key, holding one
+        // value:effect (https://github.com/kubernetes/autoscaler/blob/master/cluster-autoscaler/cloudprovider/aws/README.md#auto-discovery-setup).
+        const sameKey = g.taints.findIndex((o) => o.key === t.key);
+        if (sameKey !== ti) {
+          issue(
+            ['taints', ti],
+            `repeats the taint key ${t.key} (also taints[${sameKey}]): cluster-autoscaler can hint one effect per key when scaling from zero`,
+          );
+        }
+      });
+      if (g.taints.length > MAX_TAINTS_PER_NODE_GROUP) {
+        issue(
+          ['taints'],
+          `must hold at most ${MAX_TAINTS_PER_NODE_GROUP} taints (EKS managed node group limit), got ${g.taints.length}`,
+        );
+      }
+      // Each label and taint key names Terraform resources (its node-template tags): two keys
+      // that differ only by characters Terraform names cannot hold would share one.
+      for (const [kind, keys] of [
+        ['labels', Object.keys(g.labels)],
+        ['taints', g.taints.map((t) => t.key)],
+      ] as const) {
+        const seen = new Map<string, string>([[terraformName(LIFECYCLE_LABEL), LIFECYCLE_LABEL]]);
+        seen.set(terraformName(NODE_PURPOSE_LABEL), NODE_PURPOSE_LABEL);
+        if (kind === 'taints') seen.clear();
+        keys.forEach((key, i) => {
+          const other = seen.get(terraformName(key));
+          if (other !== undefined && other !== key) {
+            issue(
+              kind === 'labels' ? ['labels', key] : ['taints', i, 'key'],
+              `must differ from ${other} by more than characters Terraform resource names replace with _ (both make ${terraformName(key)}), got ${key}`,
+            );
+          }
+          seen.set(terraformName(key), key);
+        });
+      }
+      // One node-template tag per node label and per taint on the group's Auto Scaling group, next
+      // to the tags EKS puts there itself.
+      // GPU and Neuron groups carry one more: the node-template resources tag of their devices.
+      const labelCount = new Set([LIFECYCLE_LABEL, NODE_PURPOSE_LABEL, ...Object.keys(g.labels)]).size;
+      const deviceTags =
+        valid(['instanceTypes']) && nodeGroupHardware(g.instanceTypes).acceleratorCount > 0 ? 1 : 0;
+      const tags = EKS_AUTO_SCALING_GROUP_TAGS + labelCount + g.taints.length + deviceTags;
+      if (tags > AWS_TAG.maxPerResource) {
+        issue(
+          ['labels'],
+          `must leave room on the group's Auto Scaling group, which holds at most ${AWS_TAG.maxPerResource} tags (AWS tag limit): its ${labelCount} node labels and ${g.taints.length} taints become cluster-autoscaler node-template tags next to ${EKS_AUTO_SCALING_GROUP_TAGS} tags from EKS, got ${tags} tags`,
+        );
+      }
+    }),
+  )
   .transform((group) => ({
     ...group,
     lifecycle:
@@ -147,74 +367,228 @@ const LOG_RETENTION_DAYS = [
   1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
 ];
 
-const cluster = z.strictObject({
-  color: dnsLabel(12).meta({ description: 'Cluster name is <environment>-<color>' }),
-  kubernetesVersion: z
-    .string({ error: 'must be a quoted string such as "1.34" (YAML reads 1.30 as the number 1.3)' })
-    .refine(
-      (v) => (SUPPORTED_KUBERNETES_VERSIONS as readonly string[]).includes(v),
-      `must be one of ${SUPPORTED_KUBERNETES_VERSIONS.join(', ')}`,
+const cluster = z
+  .strictObject({
+    color: dnsLabel(
+      12,
+      'Color of the cluster (blue, green…), unique in the environment. The EKS cluster is named <environment>-<color>; its DNS names live under eks-<color>.<zone>.',
     ),
-  endpoint: z
-    .strictObject({
-      publicAccess: z.boolean().default(false),
-      publicAccessCidrs: z.array(cidr).default([]),
-    })
-    .prefault({}),
-  logRetentionDays: z
-    .int()
-    .refine(
-      (days) => LOG_RETENTION_DAYS.includes(days),
-      `must be a CloudWatch Logs retention: ${LOG_RETENTION_DAYS.join(', ')}`,
-    )
-    .default(90)
-    .meta({ description: 'Retention of the control-plane logs, in days' }),
-  nodeGroups: z.array(nodeGroup).min(1, 'must define at least one node group'),
-});
+    kubernetesVersion: z
+      .enum(SUPPORTED_KUBERNETES_VERSIONS, {
+        error: (issue) =>
+          typeof issue.input === 'number'
+            ? 'must be a quoted string such as "1.34" (YAML reads 1.30 as the number 1.3)'
+            : undefined,
+      })
+      .meta({
+        description:
+          'Kubernetes minor version of the control plane and the nodes, quoted ("1.34"). Raising it upgrades the control plane, then the node groups roll their nodes.',
+      }),
+    endpoint: z
+      .strictObject({
+        publicAccess: z.boolean().default(false).meta({
+          description:
+            'Whether the Kubernetes API endpoint is reachable from the internet (from publicAccessCidrs). It is always reachable from the VPC.',
+        }),
+        publicAccessCidrs: z.array(cidr('A network allowed to reach the public endpoint.')).default([]).meta({
+          description:
+            'Networks allowed to reach the public endpoint; required when publicAccess is true (write 0.0.0.0/0 to open it to all), empty otherwise.',
+        }),
+      })
+      .prefault({})
+      .meta({ description: 'Access to the Kubernetes API endpoint. Private only by default.' }),
+    logRetentionDays: z
+      .int()
+      .refine(
+        (days) => LOG_RETENTION_DAYS.includes(days),
+        `must be a CloudWatch Logs retention: ${LOG_RETENTION_DAYS.join(', ')}`,
+      )
+      .default(90)
+      .meta({
+        description: `How long CloudWatch Logs keeps the control-plane logs, in days: one of ${LOG_RETENTION_DAYS.join(', ')}.`,
+      }),
+    nodeGroups: z
+      .array(nodeGroup)
+      .min(1, 'must define at least one node group')
+      .meta({ description: 'The EKS managed node groups of the cluster.' }),
+  })
+  .check(
+    rules((c, { valid, issue }) => {
+      if (valid(['endpoint'])) {
+        if (c.endpoint.publicAccess && c.endpoint.publicAccessCidrs.length === 0) {
+          issue(
+            ['endpoint', 'publicAccessCidrs'],
+            'must list the CIDRs allowed to reach a public endpoint (write 0.0.0.0/0 to open it to all)',
+          );
+        }
+        if (!c.endpoint.publicAccess && c.endpoint.publicAccessCidrs.length > 0) {
+          issue(['endpoint', 'publicAccessCidrs'], 'must be empty when publicAccess is false');
+        }
+      }
+      if (!Array.isArray(c.nodeGroups)) return;
+      const groupNames = c.nodeGroups.map((g) => g?.name);
+      c.nodeGroups.forEach((g, gi) => {
+        const at = ['nodeGroups', gi];
+        if (valid(['color'], [...at, 'name']) && groupNames.indexOf(g.name) !== gi) {
+          issue([...at, 'name'], `is used by another node group of cluster ${c.color}`);
+        }
+        if (valid(['kubernetesVersion'], [...at, 'releaseVersion'])) {
+          const problem = releaseVersionProblem(g.releaseVersion, c.kubernetesVersion);
+          if (problem !== undefined) issue([...at, 'releaseVersion'], problem);
+        }
+      });
+    }),
+  );
+
+/** An app record name: a DNS label that leaves room for external-dns's TXT ownership record. */
+const recordProblem = (record: string) => dnsLabelProblem(record) ?? externalDnsRecordProblem(record);
 
 const toleration = z.strictObject({
-  key: z.string().min(1),
-  operator: z.enum(['Equal', 'Exists']).default('Equal'),
-  value: z.string().optional(),
-  effect: z.enum(['NoSchedule', 'PreferNoSchedule', 'NoExecute']).optional(),
+  key: z.string().min(1).meta({ description: 'Taint key the toleration matches.' }),
+  operator: z.enum(['Equal', 'Exists']).default('Equal').meta({
+    description: 'Equal matches the taint value given in value; Exists matches every value of the key.',
+  }),
+  value: z.string().optional().meta({ description: 'Taint value to match with Equal; empty with Exists.' }),
+  effect: z.enum(TAINT_EFFECTS).optional().meta({
+    description: 'Taint effect to match. When omitted: every effect.',
+  }),
 });
 
-const app = z.strictObject({
-  name: dnsLabel(40),
-  namespace: dnsLabel(63).optional().meta({ description: '@default the app name' }),
-  team: dnsLabel(63)
-    .optional()
-    .meta({ description: 'Owning team, a label on the namespace. @default the app name' }),
-  image: checked(pinnedImageProblem, 'Image pinned by tag or digest'),
-  port: z.int().min(1).max(65535),
-  healthPath: z.string().regex(/^\//, 'must be an absolute HTTP path such as /healthz').default('/healthz'),
-  replicas: z.strictObject({
-    min: z.int().min(1),
-    max: z.int().min(1),
-    targetCpuPercent: z.int().min(1).max(100).default(70),
-  }),
-  resources: z.strictObject({
-    cpu,
-    memory,
-    cpuLimit: cpu.optional().meta({ description: '@default no CPU limit (throttling hurts latency)' }),
-    memoryLimit: memory.optional().meta({ description: '@default equal to memory' }),
-  }),
-  placement: z.enum(['essential', 'spot', 'any']).default('any'),
-  tolerations: z.array(toleration).default([]),
-  dns: z
-    .strictObject({ private: dnsLabel(63).optional(), public: dnsLabel(63).optional() })
-    .default({})
-    .meta({ description: 'Record names published by external-dns under the private and public zones' }),
-  clusters: z
-    .array(z.string())
-    .optional()
-    .meta({ description: 'Colors of the clusters that run the app. @default every cluster' }),
-});
+const app = z
+  .strictObject({
+    name: checked(
+      (v) => dnsLabelProblem(v, 40) ?? serviceNameProblem(v),
+      'Name of the app: its Deployment, Service and Argo CD component apps-<name>. A DNS label starting with a letter (Kubernetes Service names), at most 40 characters.',
+    ),
+    namespace: dnsLabel(
+      63,
+      "Namespace the app runs in; the app creates and prunes it, so two apps cannot share one. When omitted: the app's name.",
+    ).optional(),
+    team: dnsLabel(
+      63,
+      "Owning team, written as a label on the namespace. When omitted: the app's name.",
+    ).optional(),
+    image: checked(
+      pinnedImageProblem,
+      'Container image pinned by tag (repository:1.2.3, not latest) or by digest (repository@sha256:…).',
+    ),
+    port: z.int().min(1).max(65535).meta({ description: 'TCP port the container serves HTTP on.' }),
+    healthPath: z
+      .string()
+      .regex(/^\//, 'must be an absolute HTTP path such as /healthz')
+      .default('/healthz')
+      .meta({ description: 'HTTP path of the startup, readiness and liveness probes.' }),
+    replicas: z
+      .strictObject({
+        min: z.int().min(1).meta({ description: 'Fewest pods the HorizontalPodAutoscaler keeps.' }),
+        max: z
+          .int()
+          .min(1)
+          .meta({ description: 'Most pods the HorizontalPodAutoscaler may run; at least min.' }),
+        targetCpuPercent: z.int().min(1).max(100).default(70).meta({
+          description: 'Average CPU use, in percent of the CPU request, that the autoscaler aims for.',
+        }),
+      })
+      .meta({ description: 'Horizontal autoscaling of the app on CPU.' }),
+    resources: z
+      .strictObject({
+        cpu: cpu('CPU request of each pod.'),
+        memory: memory('Memory request of each pod.'),
+        cpuLimit: cpu(
+          'CPU limit of each pod, at least cpu. When omitted: no CPU limit (throttling hurts latency).',
+        ).optional(),
+        memoryLimit: memory(
+          'Memory limit of each pod, at least memory. When omitted: equal to memory.',
+        ).optional(),
+      })
+      .meta({ description: 'Compute resources of each pod.' }),
+    placement: z.enum(['essential', 'spot', 'any']).default('any').meta({
+      description:
+        'Which nodes the pods run on, by lifecycle label: essential, spot, or any node (the default).',
+    }),
+    tolerations: z
+      .array(toleration)
+      .default([])
+      .meta({ description: 'Taints the pods tolerate, e.g. to run on a dedicated node group.' }),
+    dns: z
+      .strictObject({
+        private: checked(
+          recordProblem,
+          'Record published in the private zone: <record>.<zone> on the live cluster, <record>.eks-<color>.<zone> on each cluster. A DNS label of at most 57 characters: external-dns prepends cname- to name its TXT ownership record.',
+        ).optional(),
+        public: checked(
+          recordProblem,
+          'Record published in the public zone, like private. A DNS label of at most 57 characters (external-dns TXT ownership record).',
+        ).optional(),
+      })
+      .default({})
+      .meta({
+        description:
+          'DNS records that external-dns publishes for the app, each on a Service of its own. Empty (the default): none.',
+      }),
+    clusters: z
+      .array(z.string().meta({ description: 'A cluster color.' }))
+      .optional()
+      .meta({ description: 'Colors of the clusters that run the app. When omitted: every cluster.' }),
+  })
+  .check(
+    rules((a, { valid, issue }) => {
+      if (valid(['replicas']) && a.replicas.min > a.replicas.max) {
+        issue(['replicas', 'max'], `must be >= replicas.min (${a.replicas.min})`);
+      }
+      if (valid(['resources'])) {
+        const request = parseMemory(a.resources.memory) ?? 0;
+        if (a.resources.memoryLimit !== undefined && (parseMemory(a.resources.memoryLimit) ?? 0) < request) {
+          issue(['resources', 'memoryLimit'], `must be >= memory (${a.resources.memory})`);
+        }
+        if (
+          a.resources.cpuLimit !== undefined &&
+          (parseCpu(a.resources.cpuLimit) ?? 0) < (parseCpu(a.resources.cpu) ?? 0)
+        ) {
+          issue(['resources', 'cpuLimit'], `must be >= cpu (${a.resources.cpu})`);
+        }
+      }
+      if (valid(['tolerations'])) {
+        a.tolerations.forEach((t, ti) => {
+          if (t.operator === 'Exists' && t.value !== undefined && t.value !== '') {
+            issue(
+              ['tolerations', ti, 'value'],
+              'must be empty when operator is Exists (Exists matches every value of the key)',
+            );
+          }
+        });
+      }
+      if (!valid(['name'], ['namespace'])) return;
+      const namespace = a.namespace ?? a.name;
+      const field = a.namespace === undefined ? 'name' : 'namespace';
+      // https://kubernetes.io/docs/concepts/overview/working-with-objects/namespaces/#initial-namespaces
+      if (namespace === 'default' || namespace.startsWith('kube-')) {
+        issue(
+          [field],
+          `gives the namespace ${namespace}, which belongs to Kubernetes (default, kube-*): an app's namespace is created and pruned with the app`,
+        );
+      }
+      if (namespace === ARGOCD.namespace) {
+        issue(
+          [field],
+          `gives the namespace ${ARGOCD.namespace}, which belongs to Argo CD: its Helm release creates it`,
+        );
+      }
+    }),
+  );
 
-const hostedZone = z.strictObject({
-  zone: dnsName,
-  zoneId: z.string().regex(/^Z[A-Z0-9]{1,31}$/, 'must be a Route 53 hosted zone id such as Z0123456789ABC'),
-});
+const hostedZone = (visibility: string) =>
+  z
+    .strictObject({
+      zone: dnsName(`Name of the ${visibility} Route 53 hosted zone.`),
+      zoneId: z
+        .string()
+        .regex(/^Z[A-Z0-9]{1,31}$/, 'must be a Route 53 hosted zone id such as Z0123456789ABC')
+        .meta({ description: `Id of the ${visibility} hosted zone, such as Z0123456789ABC.` }),
+    })
+    .meta({
+      description: `The ${visibility} hosted zone (created outside the platform). The live cluster publishes apps at <record>.<zone>, every cluster at <record>.eks-<color>.<zone>.`,
+    });
 
 const accessEntry = z.strictObject({
   roleArn: z
@@ -222,77 +596,188 @@ const accessEntry = z.strictObject({
     .regex(
       /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/,
       'must be an IAM role ARN such as arn:aws:iam::111111111111:role/k8sadmin',
-    ),
-  username: z.string().min(1).max(256),
-  groups: z.array(z.string().min(1)).min(1, 'must list at least one Kubernetes group'),
+    )
+    .refine(
+      (arn) => arn.slice(arn.lastIndexOf('/') + 1).length <= 64,
+      'must name a role of at most 64 characters (IAM role name limit)',
+    )
+    .meta({
+      description: 'ARN of the IAM role that gets access, such as arn:aws:iam::111111111111:role/k8sadmin.',
+    }),
+  username: z.string().min(1).max(256).meta({
+    description:
+      'Kubernetes user name of the role, as RBAC and audit logs see it. In API modes it must not start with system:, eks:, aws:, amazon: or iam: (EKS access entries).',
+  }),
+  groups: z
+    .array(z.string().min(1).meta({ description: 'A Kubernetes group name.' }))
+    .min(1, 'must list at least one Kubernetes group')
+    .meta({
+      description:
+        'Kubernetes groups of the role, bound by RBAC. system:masters makes the role cluster admin; other system: groups are refused in API modes.',
+    }),
 });
 
-export const platformSchema = z
-  .strictObject({
-    name: z
-      .string()
-      .regex(/^[a-z][a-z0-9-]*$/, 'must start with a letter and use only lowercase letters, digits and -')
-      .max(16, 'must be at most 16 characters'),
-    account: accountId,
-    region,
-    tags: z.record(z.string(), z.string()).default({}),
-    network: z.strictObject({
-      cidr,
+const rootObject = z.strictObject({
+  name: z
+    .string()
+    .regex(/^[a-z][a-z0-9-]*$/, 'must start with a letter and use only lowercase letters, digits and -')
+    .max(16, 'must be at most 16 characters')
+    .meta({
+      description:
+        'Name of the environment; must equal the file name (prod for prod.yaml). It prefixes every AWS name: <name>-<color> clusters, <name>-network. At most 16 characters.',
+    }),
+  account: accountId('AWS account the environment is deployed to.'),
+  region: region('AWS region of the environment, such as ca-central-1.'),
+  tags: z
+    .record(
+      checked(awsTagKeyProblem, 'Tag key: 1 to 128 characters, not starting with aws:.'),
+      checked(awsTagValueProblem, 'Tag value: at most 256 characters.'),
+    )
+    .default({})
+    .meta({
+      description: `AWS tags put on every resource that supports them (owner, cost center…). AWS allows ${AWS_TAG.maxPerResource} tags per resource and subnets also carry Name, a load balancer role tag and one kubernetes.io/cluster tag per cluster: at most ${AWS_TAG.maxPerResource - 4} here with two clusters.`,
+    }),
+  network: z
+    .strictObject({
+      cidr: cidr(
+        `Address range of the VPC, /${MIN_VPC_PREFIX} to /${MAX_VPC_PREFIX}. Each zone gets a private subnet of 1/16 of it (nodes and pods) and a public subnet of 1/256 (load balancers).`,
+      ),
       availabilityZones: z
-        .array(z.string())
-        .min(2, 'must list at least two zones: EKS requires subnets in two'),
-      natGateways: z.enum(['single', 'perAz']).default('single'),
-    }),
-    dns: z.strictObject({ private: hostedZone, public: hostedZone }),
-    ecr: z.strictObject({ account: accountId, region }).optional().meta({
-      description: 'Account and region of the image repositories. @default the environment account',
-    }),
-    authenticationMode: z.enum(['API', 'API_AND_CONFIG_MAP', 'CONFIG_MAP']).default('API'),
-    access: z.array(accessEntry).default([]),
-    gitops: z.strictObject({
-      repoURL: checked(httpsOrSshUrlProblem, 'Git repository Argo CD syncs dist/ from'),
-      revision: z.string().min(1).default('main'),
-    }),
-    backend: z
-      .strictObject({
-        s3: z.strictObject({
-          bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name'),
-          region,
-          keyPrefix: z
-            .string()
-            .default('eks-platform')
-            .meta({ description: 'State key is <keyPrefix>/<stack>.tfstate' }),
+        .array(z.string().meta({ description: 'An availability zone of the region, a to h.' }))
+        .min(2, 'must list at least two zones: EKS requires subnets in two')
+        .meta({
+          description:
+            'Availability zones of the VPC, at least two (EKS). Each zone letter has a fixed subnet slot, so adding or removing a zone never renumbers another.',
         }),
-      })
-      .optional()
-      .meta({ description: 'Terraform state backend. @default a local backend' }),
-    live: z.string().meta({ description: 'Color of the cluster that serves the production DNS names' }),
-    clusters: z.array(cluster).min(1, 'must define at least one cluster'),
-    addons: z
-      .strictObject({
-        clusterAutoscaler: z.strictObject({ enabled: z.boolean().default(true) }).prefault({}),
-        externalDns: z.strictObject({ enabled: z.boolean().default(true) }).prefault({}),
-        metricsServer: z.strictObject({ enabled: z.boolean().default(true) }).prefault({}),
-        overprovisioning: z
-          .strictObject({
-            enabled: z.boolean().default(false),
-            cpu: cpu.default('1'),
-            memory: memory.default('2Gi'),
-            coresPerReplica: z.int().min(1).default(20),
-            nodesPerReplica: z.int().min(1).default(6),
-            min: z.int().min(0).default(1),
-            max: z.int().min(1).default(10),
-            preventSinglePointFailure: z.boolean().default(true),
-          })
-          .prefault({}),
-      })
-      .prefault({}),
-    apps: z.array(app).default([]),
-  })
-  .superRefine((config, ctx) => {
-    const issue = (path: (string | number)[], message: string) =>
-      ctx.addIssue({ code: 'custom', path, message });
+      natGateways: z.enum(['single', 'perAz']).default('single').meta({
+        description:
+          'single: one NAT gateway for the VPC (cheaper; private subnets lose internet access if its zone fails). perAz: one per zone.',
+      }),
+    })
+    .meta({ description: 'The VPC of the environment, shared by its clusters.' }),
+  dns: z
+    .strictObject({ private: hostedZone('private'), public: hostedZone('public') })
+    .meta({ description: 'The Route 53 hosted zones external-dns publishes app records in.' }),
+  ecr: z
+    .strictObject({
+      account: accountId('Account of the ECR repositories.'),
+      region: region('Region of the ECR repositories.'),
+    })
+    .optional()
+    .meta({
+      description:
+        'Where the nodes pull app images from (ECR). When omitted: the repositories of the environment account and region.',
+    }),
+  authenticationMode: z.enum(['API', 'API_AND_CONFIG_MAP', 'CONFIG_MAP']).default('API').meta({
+    description:
+      'How IAM roles are mapped to Kubernetes users: EKS access entries (API, the default), the aws-auth ConfigMap (CONFIG_MAP), or both. EKS can move from CONFIG_MAP towards API, never back.',
+  }),
+  access: z.array(accessEntry).default([]).meta({
+    description:
+      'IAM roles that may use the clusters, with their Kubernetes user and groups. In API modes at least one must be in system:masters.',
+  }),
+  gitops: z
+    .strictObject({
+      repoURL: checked(
+        httpsOrSshUrlProblem,
+        'Git repository Argo CD syncs dist/ from: an https:// or ssh:// URL, or git@host:path.',
+      ),
+      revision: z
+        .string()
+        .min(1)
+        .default('main')
+        .meta({ description: 'Branch, tag or commit Argo CD follows.' }),
+    })
+    .meta({ description: 'The Git repository each cluster Argo CD syncs its components from.' }),
+  backend: z
+    .strictObject({
+      s3: z
+        .strictObject({
+          bucket: z
+            .string()
+            .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name')
+            .meta({ description: 'S3 bucket holding the Terraform state (created outside the platform).' }),
+          region: region('Region of the bucket.'),
+          keyPrefix: z.string().default('eks-platform').meta({
+            description: 'Prefix of the state keys: each stack stores <keyPrefix>/<stack>.tfstate.',
+          }),
+        })
+        .meta({ description: 'Terraform state in S3.' }),
+    })
+    .optional()
+    .meta({
+      description:
+        'Where Terraform keeps its state. When omitted: local files (for trying the platform out).',
+    }),
+  live: z.string().meta({
+    description:
+      'Color of the cluster that serves the production DNS names (<record>.<zone>) and the api. and eks. records of the private zone. Switching it is the blue/green cut-over.',
+  }),
+  clusters: z
+    .array(cluster)
+    .min(1, 'must define at least one cluster')
+    .meta({ description: 'The EKS clusters of the environment, usually blue and green.' }),
+  addons: z
+    .strictObject({
+      clusterAutoscaler: z
+        .strictObject({
+          enabled: z.boolean().default(true).meta({ description: 'Whether cluster-autoscaler runs.' }),
+        })
+        .prefault({})
+        .meta({ description: 'cluster-autoscaler: sizes the node groups to the pending pods.' }),
+      externalDns: z
+        .strictObject({
+          enabled: z.boolean().default(true).meta({ description: 'Whether external-dns runs.' }),
+        })
+        .prefault({})
+        .meta({ description: 'external-dns: publishes the apps dns records in Route 53.' }),
+      metricsServer: z
+        .strictObject({
+          enabled: z.boolean().default(true).meta({ description: 'Whether metrics-server runs.' }),
+        })
+        .prefault({})
+        .meta({ description: 'metrics-server: the CPU metrics the apps autoscalers read.' }),
+      overprovisioning: z
+        .strictObject({
+          enabled: z.boolean().default(false).meta({ description: 'Whether placeholder pods run.' }),
+          cpu: cpu('CPU request of each placeholder pod.').default('1'),
+          memory: memory('Memory request of each placeholder pod.').default('2Gi'),
+          coresPerReplica: z.int().min(1).default(20).meta({
+            description: 'One placeholder pod per this many CPU cores of the cluster.',
+          }),
+          nodesPerReplica: z.int().min(1).default(6).meta({
+            description: 'One placeholder pod per this many nodes (the larger of the two counts wins).',
+          }),
+          min: z.int().min(0).default(1).meta({ description: 'Fewest placeholder pods.' }),
+          max: z.int().min(1).default(10).meta({ description: 'Most placeholder pods; at least min.' }),
+          preventSinglePointFailure: z.boolean().default(true).meta({
+            description: 'Keep at least two placeholder pods when there are two nodes or more.',
+          }),
+        })
+        .check(
+          rules((o, { valid, issue }) => {
+            if (valid(['min'], ['max']) && o.min > o.max) issue(['max'], `must be >= min (${o.min})`);
+          }),
+        )
+        .prefault({})
+        .meta({
+          description:
+            'Low-priority placeholder pods that keep spare room: real pods preempt them at once while cluster-autoscaler adds a node. Disabled by default.',
+        }),
+    })
+    .prefault({})
+    .meta({ description: 'The cluster add-ons the platform deploys through Argo CD.' }),
+  apps: z
+    .array(app)
+    .default([])
+    .meta({ description: 'The HTTP services the platform deploys on the clusters.' }),
+});
 
+export const platformSchema = rootObject.check(rules(rootRules));
+
+/** Rules that read several parts of the file (the zones of the network, the cluster colors…). */
+function rootRules(config: z.output<typeof rootObject>, { valid, issue }: RuleContext): void {
+  if (valid(['region'], ['network', 'availabilityZones'])) {
     const zones = config.network.availabilityZones;
     const seenZones = new Set<string>();
     zones.forEach((zone, i) => {
@@ -308,7 +793,9 @@ export const platformSchema = z
       if (seenZones.has(zone)) issue(['network', 'availabilityZones', i], 'is listed twice');
       seenZones.add(zone);
     });
+  }
 
+  if (valid(['network', 'cidr'])) {
     const vpc = parseCidr(config.network.cidr);
     if (typeof vpc !== 'string' && (vpc.prefix < MIN_VPC_PREFIX || vpc.prefix > MAX_VPC_PREFIX)) {
       issue(
@@ -316,11 +803,14 @@ export const platformSchema = z
         `must have a prefix from /${MIN_VPC_PREFIX} to /${MAX_VPC_PREFIX}: each zone gets a private subnet of 1/16 and a public subnet of 1/256 of it`,
       );
     }
+  }
 
-    const colors = config.clusters.map((c) => c.color);
-    if (!colors.includes(config.live)) {
-      issue(['live'], `must name a cluster color: one of ${colors.join(', ')}`);
-    }
+  const clustersValid = valid(['clusters', '*', 'color']);
+  const colors = clustersValid ? config.clusters.map((c) => c.color) : [];
+  if (clustersValid && valid(['live']) && !colors.includes(config.live)) {
+    issue(['live'], `must name a cluster color: one of ${colors.join(', ')}`);
+  }
+  if (clustersValid) {
     config.clusters.forEach((c, ci) => {
       if (colors.indexOf(c.color) !== ci) issue(['clusters', ci, 'color'], 'is used by another cluster');
       // Stacks are named <env>-network, <env>-live-dns, <env>-<color> and <env>-<color>-bootstrap.
@@ -330,89 +820,80 @@ export const platformSchema = z
           'must not be network, live-dns or end with -bootstrap: <environment>-<color> would be the name of another Terraform stack',
         );
       }
-      if (c.endpoint.publicAccess && c.endpoint.publicAccessCidrs.length === 0) {
-        issue(
-          ['clusters', ci, 'endpoint', 'publicAccessCidrs'],
-          'must list the CIDRs allowed to reach a public endpoint (write 0.0.0.0/0 to open it to all)',
-        );
+    });
+    // Each cluster publishes under eks-<color>.<zone>: the zone must leave room for the longest color.
+    for (const visibility of ['private', 'public'] as const) {
+      if (!valid(['dns', visibility, 'zone'])) continue;
+      const problem = config.clusters
+        .map((c) =>
+          dnsNameLengthProblem(clusterDnsZones(config, c)[visibility], `DNS zone of cluster ${c.color}`),
+        )
+        .find((p) => p !== undefined);
+      if (problem !== undefined) issue(['dns', visibility, 'zone'], problem);
+    }
+  }
+  if (valid(['network', 'availabilityZones'], ['clusters', '*', 'nodeGroups', '*', 'availabilityZones'])) {
+    const zones = config.network.availabilityZones;
+    config.clusters.forEach((c, ci) => {
+      // A per-zone group `a` makes `<cluster>-a-b` in zone b, as a single group `a-b` does.
+      if (valid(['clusters', ci, 'nodeGroups', '*', 'name'], ['clusters', ci, 'nodeGroups', '*', 'perAz'])) {
+        const owners = new Map<string, string>();
+        c.nodeGroups.forEach((g, gi) => {
+          for (const managed of managedNodeGroups(config, c, g)) {
+            const owner = owners.get(managed.name);
+            if (owner !== undefined && owner !== g.name) {
+              issue(
+                ['clusters', ci, 'nodeGroups', gi, 'name'],
+                `must not make the EKS managed node group ${managed.name} that node group ${owner} makes too (names are <cluster>-<group>-<zone letter> per zone), got ${g.name}`,
+              );
+            }
+            owners.set(managed.name, g.name);
+          }
+        });
       }
-      if (!c.endpoint.publicAccess && c.endpoint.publicAccessCidrs.length > 0) {
-        issue(['clusters', ci, 'endpoint', 'publicAccessCidrs'], 'must be empty when publicAccess is false');
-      }
-      const groupNames = c.nodeGroups.map((g) => g.name);
       c.nodeGroups.forEach((g, gi) => {
-        const at = ['clusters', ci, 'nodeGroups', gi];
-        if (groupNames.indexOf(g.name) !== gi)
-          issue([...at, 'name'], `is used by another node group of cluster ${c.color}`);
-        if (g.minSize > g.maxSize) issue([...at, 'maxSize'], `must be >= minSize (${g.minSize})`);
-        if (g.desiredSize < g.minSize || g.desiredSize > g.maxSize) {
-          issue([...at, 'desiredSize'], `must be between minSize (${g.minSize}) and maxSize (${g.maxSize})`);
-        }
-        if (g.lifecycle === 'essential' && g.capacityType === 'SPOT') {
-          issue(
-            [...at, 'lifecycle'],
-            'must be spot when capacityType is SPOT: spot capacity can be reclaimed at any time',
-          );
-        }
-        if (g.offHours && g.lifecycle === 'essential') {
-          issue(
-            [...at, 'offHours'],
-            'is not allowed on an essential node group: essential nodes run around the clock',
-          );
-        }
         g.availabilityZones.forEach((zone, zi) => {
           if (!zones.includes(zone)) {
             issue(
-              [...at, 'availabilityZones', zi],
+              ['clusters', ci, 'nodeGroups', gi, 'availabilityZones', zi],
               `must be one of network.availabilityZones: ${zones.join(', ')}`,
-            );
-          }
-        });
-        g.taints.forEach((t, ti) => {
-          if (g.taints.findIndex((o) => o.key === t.key && o.effect === t.effect) !== ti) {
-            issue([...at, 'taints', ti], `repeats the taint ${t.key}:${t.effect}`);
-          }
-          // cluster-autoscaler learns a group's taints from one ASG tag per key, holding one
-          // value:effect (https://github.com/kubernetes/autoscaler/blob/master/cluster-autoscaler/cloudprovider/aws/README.md#auto-discovery-setup).
-          const sameKey = g.taints.findIndex((o) => o.key === t.key);
-          if (sameKey !== ti && g.taints.findIndex((o) => o.key === t.key && o.effect === t.effect) === ti) {
-            issue(
-              [...at, 'taints', ti],
-              `repeats the taint key ${t.key} (also taints[${sameKey}]): cluster-autoscaler can hint one effect per key when scaling from zero`,
             );
           }
         });
       });
     });
+  }
 
+  if (valid(['tags'], ['clusters'])) {
+    // Subnets carry the most tags the platform adds: Name, the load balancer role tag and one
+    // kubernetes.io/cluster/<cluster> tag per cluster (infra/stacks/network-stack.ts).
+    const added = 2 + config.clusters.length;
+    const count = Object.keys(config.tags).length;
+    if (count + added > AWS_TAG.maxPerResource) {
+      issue(
+        ['tags'],
+        `must hold at most ${AWS_TAG.maxPerResource - added} tags: AWS allows ${AWS_TAG.maxPerResource} per resource and the platform adds ${added} to each subnet (Name, the load balancer role, one kubernetes.io/cluster tag per cluster), got ${count}`,
+      );
+    }
+  }
+
+  if (valid(['backend'], ['name'], ['clusters', '*', 'color']) && config.backend !== undefined) {
+    // The longest state key: <keyPrefix>/<env>-<color>-bootstrap.tfstate.
+    const longest = Math.max(...config.clusters.map((c) => stackNames.bootstrap(config, c).length));
+    const max = 1024 - '/.tfstate'.length - longest;
+    if (config.backend.s3.keyPrefix.length > max) {
+      issue(
+        ['backend', 's3', 'keyPrefix'],
+        `must be at most ${max} characters: the state key <keyPrefix>/<stack>.tfstate must fit the 1024 characters of an S3 object key`,
+      );
+    }
+  }
+
+  if (valid(['apps', '*', 'name'], ['apps', '*', 'namespace'])) {
     const appKeys = config.apps.map((a) => `${a.namespace ?? a.name}/${a.name}`);
-    const dnsOwners = { private: new Map<string, string>(), public: new Map<string, string>() };
     config.apps.forEach((a, ai) => {
       if (appKeys.indexOf(appKeys[ai] ?? '') !== ai) {
         issue(['apps', ai, 'name'], `is used by another app in namespace ${a.namespace ?? a.name}`);
-      }
-      if (a.replicas.min > a.replicas.max)
-        issue(['apps', ai, 'replicas', 'max'], `must be >= replicas.min (${a.replicas.min})`);
-      (a.clusters ?? []).forEach((color, ci) => {
-        if (!colors.includes(color))
-          issue(['apps', ai, 'clusters', ci], `must be a cluster color: one of ${colors.join(', ')}`);
-      });
-      const request = parseMemory(a.resources.memory) ?? 0;
-      if (a.resources.memoryLimit !== undefined && (parseMemory(a.resources.memoryLimit) ?? 0) < request) {
-        issue(['apps', ai, 'resources', 'memoryLimit'], `must be >= memory (${a.resources.memory})`);
-      }
-      if (
-        a.resources.cpuLimit !== undefined &&
-        (parseCpu(a.resources.cpuLimit) ?? 0) < (parseCpu(a.resources.cpu) ?? 0)
-      ) {
-        issue(['apps', ai, 'resources', 'cpuLimit'], `must be >= cpu (${a.resources.cpu})`);
-      }
-      for (const kind of ['private', 'public'] as const) {
-        const record = a.dns[kind];
-        if (record === undefined) continue;
-        const owner = dnsOwners[kind].get(record);
-        if (owner !== undefined) issue(['apps', ai, 'dns', kind], `is already published by app ${owner}`);
-        dnsOwners[kind].set(record, a.name);
       }
       // Each app is one dist component `apps-<name>` (one Argo CD application) that creates and
       // prunes its own namespace: two apps may share neither.
@@ -428,59 +909,92 @@ export const platformSchema = z
           `is the namespace of app ${sameNamespace.name}: each app owns its namespace`,
         );
       }
-      // https://kubernetes.io/docs/concepts/overview/working-with-objects/namespaces/#initial-namespaces
-      if (namespace === 'default' || namespace.startsWith('kube-')) {
-        issue(
-          ['apps', ai, a.namespace === undefined ? 'name' : 'namespace'],
-          `gives the namespace ${namespace}, which belongs to Kubernetes (default, kube-*): an app's namespace is created and pruned with the app`,
-        );
-      }
-      if (namespace === ARGOCD.namespace) {
-        issue(
-          ['apps', ai, a.namespace === undefined ? 'name' : 'namespace'],
-          `gives the namespace ${ARGOCD.namespace}, which belongs to Argo CD: its Helm release creates it`,
-        );
-      }
-      a.tolerations.forEach((t, ti) => {
-        if (t.operator === 'Exists' && t.value !== undefined && t.value !== '') {
-          issue(
-            ['apps', ai, 'tolerations', ti, 'value'],
-            'must be empty when operator is Exists (Exists matches every value of the key)',
-          );
-        }
+    });
+  }
+  if (clustersValid && valid(['apps', '*', 'clusters'])) {
+    config.apps.forEach((a, ai) => {
+      (a.clusters ?? []).forEach((color, ci) => {
+        if (!colors.includes(color))
+          issue(['apps', ai, 'clusters', ci], `must be a cluster color: one of ${colors.join(', ')}`);
       });
     });
+  }
+  if (valid(['apps', '*', 'dns'], ['apps', '*', 'name'])) {
+    const dnsOwners = { private: new Map<string, string>(), public: new Map<string, string>() };
+    config.apps.forEach((a, ai) => {
+      for (const kind of ['private', 'public'] as const) {
+        const record = a.dns[kind];
+        if (record === undefined) continue;
+        const owner = dnsOwners[kind].get(record);
+        if (owner !== undefined) issue(['apps', ai, 'dns', kind], `is already published by app ${owner}`);
+        dnsOwners[kind].set(record, a.name);
+        if (!clustersValid || !valid(['dns', kind, 'zone'], ['apps', ai, 'clusters'])) continue;
+        // The live name <record>.<zone> and each cluster's <record>.eks-<color>.<zone>.
+        const domains = [
+          config.dns[kind].zone,
+          ...appClusters(config, a)
+            .map((color) => config.clusters.find((c) => c.color === color))
+            .filter((c) => c !== undefined)
+            .map((c) => clusterDnsZones(config, c)[kind]),
+        ];
+        const problem = domains
+          .map((domain) => externalDnsRecordProblem(`${record}.${domain}`))
+          .find((p) => p !== undefined);
+        if (problem !== undefined) issue(['apps', ai, 'dns', kind], problem);
+      }
+    });
+  }
 
-    if (
-      config.authenticationMode !== 'CONFIG_MAP' &&
-      !config.access.some((a) => a.groups.includes('system:masters'))
-    ) {
-      // bootstrap_cluster_creator_admin_permissions is off: without an admin entry nobody, not even
-      // the Argo CD bootstrap, could reach the cluster.
+  if (!valid(['authenticationMode'], ['access'])) {
+    // Only the entries that failed are skipped below; a missing or malformed list stops here.
+    if (!valid(['authenticationMode']) || !Array.isArray(config.access)) return;
+  }
+  const mode = config.authenticationMode;
+  if (
+    mode !== 'CONFIG_MAP' &&
+    valid(['access', '*', 'groups']) &&
+    !config.access.some((a) => a.groups.includes('system:masters'))
+  ) {
+    // bootstrap_cluster_creator_admin_permissions is off: without an admin entry nobody, not even
+    // the Argo CD bootstrap, could reach the cluster.
+    issue(
+      ['access'],
+      `must map at least one role to system:masters in ${mode} mode: nobody else gets cluster admin`,
+    );
+  }
+  // Entries whose ARN failed are left out, not the whole list.
+  const roles = config.access.map((a, i) => (valid(['access', i, 'roleArn']) ? a.roleArn : undefined));
+  const keys = roles.map((arn) => (arn === undefined ? undefined : accessEntryKey(arn)));
+  roles.forEach((arn, i) => {
+    if (arn === undefined) return;
+    const same = keys.indexOf(keys[i]);
+    if (roles.indexOf(arn) !== i) issue(['access', i, 'roleArn'], 'is mapped twice');
+    else if (same !== i) {
       issue(
-        ['access'],
-        `must map at least one role to system:masters in ${config.authenticationMode} mode: nobody else gets cluster admin`,
+        ['access', i, 'roleArn'],
+        `must name another role than access[${same}].roleArn: IAM role names are unique in an account whatever their path, and both make the access entry ${keys[i]}`,
       );
     }
-    const roles = config.access.map((a) => a.roleArn);
-    roles.forEach((arn, i) => {
-      if (roles.indexOf(arn) !== i) issue(['access', i, 'roleArn'], 'is mapped twice');
-    });
+  });
+  if (mode === 'CONFIG_MAP') return;
+  config.access.forEach((a, ai) => {
+    if (valid(['access', ai, 'username'])) {
+      const problem = accessUsernameProblem(a.username);
+      if (problem !== undefined) issue(['access', ai, 'username'], problem);
+    }
+    if (!valid(['access', ai, 'groups'])) return;
     // EKS access entries reject `system:` groups; only system:masters has an equivalent (the
     // AmazonEKSClusterAdminPolicy association). https://docs.aws.amazon.com/eks/latest/userguide/access-entries.html
-    if (config.authenticationMode !== 'CONFIG_MAP') {
-      config.access.forEach((a, ai) => {
-        a.groups.forEach((group, gi) => {
-          if (group.startsWith('system:') && group !== 'system:masters') {
-            issue(
-              ['access', ai, 'groups', gi],
-              `cannot be ${group} with authenticationMode ${config.authenticationMode}: access entries reject system: groups (only system:masters, mapped to AmazonEKSClusterAdminPolicy)`,
-            );
-          }
-        });
-      });
-    }
+    a.groups.forEach((group, gi) => {
+      if (group.startsWith('system:') && group !== 'system:masters') {
+        issue(
+          ['access', ai, 'groups', gi],
+          `cannot be ${group} with authenticationMode ${mode}: access entries reject system: groups (only system:masters, mapped to AmazonEKSClusterAdminPolicy)`,
+        );
+      }
+    });
   });
+}
 
 /** A validated environment, defaults filled. */
 export type PlatformConfig = z.output<typeof platformSchema>;
@@ -489,11 +1003,13 @@ export type NodeGroupConfig = ClusterConfig['nodeGroups'][number];
 export type AppConfig = PlatformConfig['apps'][number];
 export type TaintConfig = NodeGroupConfig['taints'][number];
 
-/** The JSON Schema of the YAML files, for editors (`yaml-language-server`). */
+/** The JSON Schema of the YAML files, for editors (`yaml-language-server`) and docs/configuration.md. */
 export function platformJsonSchema(): Record<string, unknown> {
   return {
     ...z.toJSONSchema(platformSchema, { io: 'input', unrepresentable: 'any' }),
     $id: 'https://eks-platform.local/config/schema.json',
     title: 'EKS platform environment',
+    description:
+      'One environment of the EKS platform: its network, DNS zones, clusters, node groups, add-ons and apps. One file per environment under config/, named after the environment.',
   };
 }

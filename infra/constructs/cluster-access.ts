@@ -1,6 +1,7 @@
 import { EksAccessEntry } from '@cdktf/provider-aws/lib/eks-access-entry';
 import { EksAccessPolicyAssociation } from '@cdktf/provider-aws/lib/eks-access-policy-association';
 import { Construct } from 'constructs';
+import { accessEntryKey } from '../../platform/names';
 import type { PlatformConfig } from '../../platform/schema';
 
 /** The Kubernetes group of cluster administrators in aws-auth (seed 001). */
@@ -68,14 +69,4 @@ export class ClusterAccess extends Construct {
     }
     this.entries = entries;
   }
-}
-
-/**
- * A Terraform name for a role's access entry, from its ARN: `<account>-<role name>`. IAM role
- * names are unique per account whatever their path, so the key is unique per role.
- */
-export function accessEntryKey(roleArn: string): string {
-  const match = /^arn:[^:]+:iam::(\d{12}):role\/(?:.*\/)?([^/]+)$/.exec(roleArn);
-  if (!match) throw new Error(`access: ${roleArn} is not an IAM role ARN`);
-  return `${match[1]}-${match[2]}`.replace(/[^A-Za-z0-9_-]/g, '_');
 }

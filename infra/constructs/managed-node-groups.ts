@@ -9,7 +9,11 @@ import {
   clusterName as clusterNameOf,
   EKS_TAINT_EFFECTS,
   managedNodeGroups,
+  NODE_TEMPLATE_LABEL_TAG_PREFIX as NODE_TEMPLATE_LABEL,
+  NODE_TEMPLATE_RESOURCES_TAG_PREFIX as NODE_TEMPLATE_RESOURCES,
+  NODE_TEMPLATE_TAINT_TAG_PREFIX as NODE_TEMPLATE_TAINT,
   nodeLabels,
+  terraformName,
 } from '../../platform/names';
 import type { ClusterConfig, NodeGroupConfig, PlatformConfig } from '../../platform/schema';
 
@@ -40,11 +44,6 @@ export interface ManagedNodeGroupsProps {
    */
   readonly dependsOn?: ITerraformDependable[];
 }
-
-// https://github.com/kubernetes/autoscaler/blob/master/cluster-autoscaler/cloudprovider/aws/README.md#auto-discovery-setup
-const NODE_TEMPLATE_LABEL = 'k8s.io/cluster-autoscaler/node-template/label/';
-const NODE_TEMPLATE_TAINT = 'k8s.io/cluster-autoscaler/node-template/taint/';
-const NODE_TEMPLATE_RESOURCES = 'k8s.io/cluster-autoscaler/node-template/resources/';
 
 /**
  * The EKS managed node groups of one cluster (seed 000): for every node group of the config,
@@ -291,13 +290,4 @@ export class ManagedNodeGroups extends Construct {
     this.logicalIds.add(address);
     resource.overrideLogicalId(id);
   }
-}
-
-/**
- * A Terraform resource name from config names: letters, digits, `_` and `-`, not starting with
- * a digit (https://developer.hashicorp.com/terraform/language/syntax/configuration#identifiers).
- */
-function terraformName(text: string): string {
-  const name = text.replace(/[^A-Za-z0-9_-]/g, '_');
-  return /^[0-9]/.test(name) ? `_${name}` : name;
 }

@@ -372,18 +372,19 @@ describe('logical IDs', () => {
     );
   });
 
-  it('fails when two node groups would make the same managed node group', () => {
-    const clash = fixtureConfig('prod', (raw) => {
-      raw.clusters[0].nodeGroups.push({
-        name: 'spot-a',
-        instanceTypes: ['m6i.large'],
-        minSize: 1,
-        maxSize: 2,
-        perAz: false,
+  it('fails at load when two node groups would make the same managed node group', () => {
+    const clash = () =>
+      fixtureConfig('prod', (raw) => {
+        raw.clusters[0].nodeGroups.push({
+          name: 'spot-a',
+          instanceTypes: ['m6i.large'],
+          minSize: 1,
+          maxSize: 2,
+          perAz: false,
+        });
       });
-    });
-    expect(() => synth(clash)).toThrow(
-      'cluster blue: two node groups both make the managed node group prod-blue-spot-a; rename node group "spot-a"',
+    expect(clash).toThrow(
+      'clusters[0].nodeGroups[3].name: must not make the EKS managed node group prod-blue-spot-a that node group spot makes too',
     );
   });
 
