@@ -13,14 +13,6 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ROOT } from './helpers';
 
-/**
- * Files another part of the build generates (issue 12, item 6: the configuration reference, created
- * by `npm run schema`'s generator on its own branch). A link to one of them is accepted while the
- * file does not exist yet; once it exists, its links and anchors are checked like any other file.
- * Remove an entry when its generator is merged.
- */
-const GENERATED_ELSEWHERE = new Set(['docs/configuration.md']);
-
 interface BrokenLink {
   readonly file: string;
   readonly line: number;
@@ -137,7 +129,7 @@ function brokenLinks(root: string, files: readonly string[]): { broken: BrokenLi
         continue;
       }
       if (!existsSync(absolute)) {
-        if (!GENERATED_ELSEWHERE.has(inRepo)) report(`${inRepo} does not exist`);
+        report(`${inRepo} does not exist`);
         continue;
       }
       if (anchor === undefined) continue;
