@@ -444,7 +444,7 @@ describe('instance catalog', () => {
       raw.clusters[0].nodeGroups[0].instanceTypes = ['m6i.large', 'm6i.24xlarge'];
     });
     expect(message).toContain(
-      'config/prod.yaml: clusters[0].nodeGroups[0].instanceTypes[1]: unknown instance type "m6i.24xlarge": add it to platform/instance-types.ts (known m6i sizes: large, xlarge, 2xlarge, 4xlarge)',
+      'prod.yaml: clusters[0].nodeGroups[0].instanceTypes[1]: unknown instance type "m6i.24xlarge": add it to platform/instance-types.ts (known m6i sizes: large, xlarge, 2xlarge, 4xlarge)',
     );
   });
 
