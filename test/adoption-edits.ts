@@ -41,6 +41,7 @@ const unused = (candidates: readonly string[], taken: readonly string[]): string
 /** Applies the edits to the environment files of `dir`, in place; `dir` must hold an environment. */
 export function applyOrdinaryEdits(dir: string): OrdinaryEdits {
   const envs = environmentsOf(dir);
+  const before = new Map([...envs].map(([file, raw]) => [file, JSON.stringify(raw)]));
   const skipped: string[] = [];
   const expected: string[] = []; // files of dist/ that prove each edit was rendered
   const absent: string[] = []; // files of dist/ that prove the removal
@@ -153,6 +154,9 @@ export function applyOrdinaryEdits(dir: string): OrdinaryEdits {
     }
   } else skipped.push('add and remove an app: no environment has an app');
 
-  for (const [file, raw] of envs) writeFileSync(join(dir, file), stringify(raw));
+  // Only the files edited are rewritten (the others keep their comments and layout).
+  for (const [file, raw] of envs) {
+    if (before.get(file) !== JSON.stringify(raw)) writeFileSync(join(dir, file), stringify(raw));
+  }
   return { environments: envs.size, skipped, expected, absent, liveDns, nodeGroup };
 }
