@@ -82,6 +82,11 @@ describe('a team adopting the repository', () => {
 });
 
 describe('the tests themselves', () => {
+  it('cannot run synth or check on the default config/ or dist/ by leaving out the option', () => {
+    expect(() => runCli(['synth', '--dist', tempDir('dist')])).toThrow(/synth without --config/);
+    expect(() => runCli(['check', '--config', tempDir('config-dir')])).toThrow(/check without --dist/);
+  });
+
   // The patterns of the repository's stop hook: any test file but this one that names config/
   // would turn red when a team edits its own environments.
   const readsConfig = /config\/(prod|dev)|['"]config['"]|join\([^)]*'config'/;
