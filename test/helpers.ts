@@ -17,13 +17,21 @@ export const ROOT = resolve(__dirname, '..');
  */
 export const FIXTURE_CONFIG = join(ROOT, 'test', 'fixtures', 'platform');
 
-export function fixtureText(env: 'dev' | 'prod'): string {
+/**
+ * The fixture environments; together they use every feature: blue/green with a live switch (prod),
+ * off-hours (dev, stage), taints and a single-AZ stateful group (prod, stage), the ledger custom
+ * workload (prod), and the API (dev), API_AND_CONFIG_MAP (prod) and CONFIG_MAP (stage) modes.
+ */
+export const FIXTURE_ENVIRONMENTS = ['dev', 'prod', 'stage'] as const;
+export type FixtureEnvironment = (typeof FIXTURE_ENVIRONMENTS)[number];
+
+export function fixtureText(env: FixtureEnvironment): string {
   return readFileSync(join(FIXTURE_CONFIG, `${env}.yaml`), 'utf8');
 }
 
 /** A fixture environment, validated. `edit` may change the raw YAML object first. */
 export function fixtureConfig(
-  env: 'dev' | 'prod',
+  env: FixtureEnvironment,
   edit?: (raw: Record<string, any>) => void,
 ): PlatformConfig {
   const { parse, stringify } = require('yaml') as typeof import('yaml');

@@ -32,7 +32,7 @@ describe('the benchmark platform generator', () => {
 
   it('keeps the template features: node groups and apps of the example', () => {
     const [first] = configsOf(2);
-    const prod = parseConfig(fixtureText('prod'), 'config/prod.yaml', 'prod');
+    const prod = parseConfig(fixtureText('prod'), 'prod.yaml', 'prod');
     expect(first?.clusters.map((c) => c.nodeGroups.length)).toEqual(
       prod.clusters.map((c) => c.nodeGroups.length),
     );

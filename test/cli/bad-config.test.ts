@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
-import { fixtureText } from '../helpers';
+import { FIXTURE_CONFIG, fixtureText } from '../helpers';
 import { configDir, runCli, snapshotTree, tempDir, writeTree } from './run-cli';
 
 type Raw = Record<string, any>;
@@ -292,7 +292,15 @@ describe('bad configuration', () => {
   });
 
   it('rejects an unknown command-line option with the usage', () => {
-    const result = runCli(['synth', '--colour', 'blue']);
+    const result = runCli([
+      'synth',
+      '--config',
+      FIXTURE_CONFIG,
+      '--dist',
+      tempDir('dist'),
+      '--colour',
+      'blue',
+    ]);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain("Unknown option '--colour'");
     expect(result.stderr).toContain('usage: npm run <synth|check>');

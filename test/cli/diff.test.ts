@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { diffTrees, jsonReport, markdownReport, textReport } from '../../cli/resource-diff';
-import { fixtureConfig, renderConfigs } from '../helpers';
+import { FIXTURE_CONFIG, fixtureConfig, renderConfigs } from '../helpers';
 import { runCli, tempDir } from './run-cli';
 
 function treeOf(files: readonly { path: string; content: string }[]): Map<string, string> {
@@ -118,12 +118,24 @@ describe('npm run diff', () => {
 
   it('compares a git revision with the working tree and exits 2 on an unknown revision', () => {
     const repo = tempDir('repo');
-    const git = (...args: string[]) => spawnSync('git', args, { cwd: repo, encoding: 'utf8' });
+    const identity = ['-c', 'user.email=t@example.com', '-c', 'user.name=t'];
+    const git = (...args: string[]) =>
+      spawnSync('git', [...identity, ...args], { cwd: repo, encoding: 'utf8' });
     git('init', '-q', '-b', 'main');
-    git('config', 'user.email', 't@example.com');
-    git('config', 'user.name', 't');
     const dist = join(repo, 'dist');
-    expect(runCli(['synth', '--env', 'dev', '--dist', dist, '--tf-out', tempDir('tfout')]).code).toBe(0);
+    expect(
+      runCli([
+        'synth',
+        '--config',
+        FIXTURE_CONFIG,
+        '--env',
+        'dev',
+        '--dist',
+        dist,
+        '--tf-out',
+        tempDir('tfout'),
+      ]).code,
+    ).toBe(0);
     git('add', '-A');
     git('commit', '-qm', 'base');
     const file = join(dist, 'dev-blue', 'apps-web', 'namespace_web.yaml');

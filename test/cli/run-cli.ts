@@ -22,7 +22,25 @@ export interface CliResult {
   readonly stderr: string;
 }
 
+/**
+ * Tests render fixtures, never the repository's config/ (DESIGN §9), and never write its dist/:
+ * `synth` and `check` default to both, so a test must name them (test/config.test.ts names config/).
+ */
+function assertNamesConfigAndDist(args: readonly string[]): void {
+  const [command, ...options] = args;
+  if (command !== 'synth' && command !== 'check') return;
+  if (options.includes('--help') || options.includes('-h')) return; // prints the usage, renders nothing
+  for (const option of ['--config', '--dist']) {
+    if (!options.some((a) => a === option || a.startsWith(`${option}=`))) {
+      throw new Error(
+        `${command} without ${option} would use the repository's own folder; pass ${option} (FIXTURE_CONFIG, a copy, or a temporary dist)`,
+      );
+    }
+  }
+}
+
 export function runCli(args: string[]): CliResult {
+  assertNamesConfigAndDist(args);
   const out: string[] = [];
   const err: string[] = [];
   const log = vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
@@ -44,6 +62,7 @@ export function runProcess(
   args: string[],
   options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
 ): CliResult {
+  assertNamesConfigAndDist(args);
   const result = spawnSync(process.execPath, [TSX, join(ROOT, 'cli', 'main.ts'), ...args], {
     cwd: options.cwd ?? ROOT,
     env: { ...process.env, ...options.env },
@@ -58,14 +77,14 @@ export function tempDir(prefix: string): string {
 
 /** A temp config folder holding the given files (name -> YAML text). */
 export function configDir(files: Record<string, string>): string {
-  const dir = tempDir('config');
+  const dir = tempDir('config-dir');
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
   return dir;
 }
 
 /** A copy of the fixture config folder. */
 export function copyOfFixtureConfig(): string {
-  const dir = tempDir('config');
+  const dir = tempDir('config-dir');
   cpSync(FIXTURE_CONFIG, dir, { recursive: true });
   return dir;
 }

@@ -1,25 +1,104 @@
 import { describe, expect, it } from 'vitest';
-import { fixtureConfig, renderConfigs, resourcesOf, stackOf } from '../helpers';
+import { parse } from 'yaml';
+import { findObject, fixtureConfig, renderConfigs, resourcesOf, stackOf } from '../helpers';
+
+// The three fixtures use the three authentication modes as shipped: dev API, prod
+// API_AND_CONFIG_MAP, stage CONFIG_MAP (https://docs.aws.amazon.com/eks/latest/userguide/grant-k8s-access.html).
+const rendering = renderConfigs([fixtureConfig('dev'), fixtureConfig('prod'), fixtureConfig('stage')]);
+const clusterOf = (stack: string) => resourcesOf(stackOf(rendering, stack), 'aws_eks_cluster').cluster;
+const awsAuthOn = (cluster: string) =>
+  rendering.objects.filter(
+    (o) =>
+      o.cluster === cluster &&
+      o.object.kind === 'ConfigMap' &&
+      (o.object.metadata as any).name === 'aws-auth',
+  );
 
 describe('cluster creator admin permissions', () => {
   it('gives the Terraform caller no admin entry when access entries exist', () => {
-    const cluster = resourcesOf(
-      stackOf(renderConfigs([fixtureConfig('dev')]), 'dev-blue'),
-      'aws_eks_cluster',
-    ).cluster;
-    expect(cluster?.access_config).toEqual({
+    expect(clusterOf('dev-blue')?.access_config).toEqual({
       authentication_mode: 'API',
       bootstrap_cluster_creator_admin_permissions: false,
     });
+    for (const stack of ['prod-blue', 'prod-green']) {
+      expect(clusterOf(stack)?.access_config, stack).toEqual({
+        authentication_mode: 'API_AND_CONFIG_MAP',
+        bootstrap_cluster_creator_admin_permissions: false,
+      });
+    }
   });
 
   it('keeps the creator admin in CONFIG_MAP mode, the only way in until aws-auth is applied', () => {
+    expect(clusterOf('stage-green')?.access_config).toEqual({
+      authentication_mode: 'CONFIG_MAP',
+      bootstrap_cluster_creator_admin_permissions: true,
+    });
+    const stack = stackOf(rendering, 'stage-green');
+    expect(resourcesOf(stack, 'aws_eks_access_entry')).toEqual({});
+    expect(resourcesOf(stack, 'aws_eks_access_policy_association')).toEqual({});
+  });
+
+  it('keeps the creator admin when dev is switched to CONFIG_MAP mode', () => {
     const config = fixtureConfig('dev', (raw) => (raw.authenticationMode = 'CONFIG_MAP'));
-    const cluster = resourcesOf(stackOf(renderConfigs([config]), 'dev-blue'), 'aws_eks_cluster').cluster;
+    const switched = renderConfigs([config]);
+    const cluster = resourcesOf(stackOf(switched, 'dev-blue'), 'aws_eks_cluster').cluster;
     expect(cluster?.access_config).toEqual({
       authentication_mode: 'CONFIG_MAP',
       bootstrap_cluster_creator_admin_permissions: true,
     });
-    expect(resourcesOf(stackOf(renderConfigs([config]), 'dev-blue'), 'aws_eks_access_entry')).toEqual({});
+    expect(resourcesOf(stackOf(switched, 'dev-blue'), 'aws_eks_access_entry')).toEqual({});
+  });
+});
+
+describe('the aws-auth ConfigMap', () => {
+  it('is rendered in CONFIG_MAP mode, in the rbac component, mapping the node role then every access role', () => {
+    const [awsAuth] = awsAuthOn('stage-green');
+    expect(awsAuthOn('stage-green')).toHaveLength(1);
+    expect(awsAuth?.component).toBe('rbac');
+    expect(awsAuth?.path).toBe('stage-green/rbac/configmap_kube-system_aws-auth.yaml');
+    const configMap = findObject(rendering, 'stage-green', 'ConfigMap', 'aws-auth', 'kube-system');
+    expect(Object.keys(configMap.data)).toEqual(['mapRoles']);
+    expect(parse(configMap.data.mapRoles)).toEqual([
+      {
+        rolearn: 'arn:aws:iam::444444444444:role/stage-green-node',
+        username: 'system:node:{{EC2PrivateDNSName}}',
+        groups: ['system:bootstrappers', 'system:nodes'],
+      },
+      {
+        rolearn: 'arn:aws:iam::444444444444:role/k8sadmin',
+        username: 'kubernetes-admin',
+        groups: ['system:masters'],
+      },
+      // The fixture's role has the path platform/, which aws-auth cannot match: it is dropped.
+      {
+        rolearn: 'arn:aws:iam::444444444444:role/k8sreadonly',
+        username: 'kubernetes-readonly',
+        groups: ['readonly', 'debugmode'],
+      },
+    ]);
+  });
+
+  it('maps the very role the node groups of the cluster run with, so nodes can join', () => {
+    const stack = stackOf(rendering, 'stage-green');
+    const roles = resourcesOf(stack, 'aws_iam_role');
+    const nodeRoleIds = new Set(
+      Object.values(resourcesOf(stack, 'aws_eks_node_group')).map((g) => g.node_role_arn),
+    );
+    expect([...nodeRoleIds]).toHaveLength(1);
+    const [reference] = [...nodeRoleIds];
+    const id = /^\$\{aws_iam_role\.([\w-]+)\.arn\}$/.exec(reference)?.[1] ?? '';
+    expect(roles[id]?.name).toBe('stage-green-node');
+    const mapped = parse(findObject(rendering, 'stage-green', 'ConfigMap', 'aws-auth').data.mapRoles);
+    expect(mapped[0].rolearn).toBe(`arn:aws:iam::444444444444:role/${roles[id]?.name}`);
+  });
+
+  it('is not rendered in the API and API_AND_CONFIG_MAP modes, where access entries map the roles', () => {
+    for (const cluster of ['dev-blue', 'prod-blue', 'prod-green']) {
+      expect(awsAuthOn(cluster), cluster).toEqual([]);
+    }
+    expect(Object.keys(resourcesOf(stackOf(rendering, 'dev-blue'), 'aws_eks_access_entry'))).toHaveLength(2);
+    expect(Object.keys(resourcesOf(stackOf(rendering, 'prod-green'), 'aws_eks_access_entry'))).toHaveLength(
+      3,
+    );
   });
 });

@@ -434,7 +434,7 @@ describe('instance catalog', () => {
       raw.clusters[0].nodeGroups[0].instanceTypes = ['m6i.large', 'm6i.64xlarge'];
     });
     expect(message).toContain(
-      'config/prod.yaml: clusters[0].nodeGroups[0].instanceTypes[1]: unknown instance type "m6i.64xlarge" (known m6i sizes: large, xlarge, 2xlarge, 4xlarge, 8xlarge, 12xlarge, 16xlarge, 24xlarge, 32xlarge, metal); a type newer than the catalog needs `npm run refresh:instance-types`',
+      'prod.yaml: clusters[0].nodeGroups[0].instanceTypes[1]: unknown instance type "m6i.64xlarge" (known m6i sizes: large, xlarge, 2xlarge, 4xlarge, 8xlarge, 12xlarge, 16xlarge, 24xlarge, 32xlarge, metal); a type newer than the catalog needs `npm run refresh:instance-types`',
     );
   });
 

@@ -9,7 +9,7 @@ import {
 import { fixtureConfig, renderConfigs, stackOf } from '../helpers';
 
 describe('references of the synthesized stacks', () => {
-  const rendering = renderConfigs([fixtureConfig('prod'), fixtureConfig('dev')]);
+  const rendering = renderConfigs([fixtureConfig('prod'), fixtureConfig('dev'), fixtureConfig('stage')]);
 
   it('resolves every reference of every stack to something declared in that same stack', () => {
     expect(rendering.stacks.map((s) => s.name).sort()).toEqual([
@@ -23,6 +23,10 @@ describe('references of the synthesized stacks', () => {
       'prod-green-bootstrap',
       'prod-live-dns',
       'prod-network',
+      'stage-green',
+      'stage-green-bootstrap',
+      'stage-live-dns',
+      'stage-network',
     ]);
     expect(terraformReferenceViolations(rendering.stacks)).toEqual([]);
     for (const stack of rendering.stacks) {

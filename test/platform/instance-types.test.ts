@@ -136,7 +136,7 @@ describe('node groups refused at load', () => {
 
   it('rejects a group mixing vCPU and memory sizes, citing cluster-autoscaler', () => {
     expect(problem(['m6i.xlarge', 'm6i.2xlarge'])).toContain(
-      'config/prod.yaml: clusters[0].nodeGroups[1].instanceTypes: mixes sizes (4 vCPU 16 GiB: m6i.xlarge; 8 vCPU 32 GiB: m6i.2xlarge): cluster-autoscaler builds a group\'s node template from one instance type, so every type of a group needs the same vCPU and memory (cluster-autoscaler AWS README, "Using Mixed Instances Policies and Spot Instances")',
+      'prod.yaml: clusters[0].nodeGroups[1].instanceTypes: mixes sizes (4 vCPU 16 GiB: m6i.xlarge; 8 vCPU 32 GiB: m6i.2xlarge): cluster-autoscaler builds a group\'s node template from one instance type, so every type of a group needs the same vCPU and memory (cluster-autoscaler AWS README, "Using Mixed Instances Policies and Spot Instances")',
     );
     expect(problem(['m6i.xlarge', 'c6i.xlarge'])).toContain(
       'mixes sizes (4 vCPU 16 GiB: m6i.xlarge; 4 vCPU 8 GiB: c6i.xlarge)',
@@ -166,7 +166,7 @@ describe('node groups refused at load', () => {
     );
   });
 
-  it('accepts the spot group of config/prod.yaml: m6i, m5 and m5a xlarge share 4 vCPU and 16 GiB', () => {
+  it('accepts the spot group of the prod fixture: m6i, m5 and m5a xlarge share 4 vCPU and 16 GiB', () => {
     expect(instanceTypesProblem(['m6i.xlarge', 'm5.xlarge', 'm5a.xlarge'])).toBeUndefined();
     expect(instanceTypesProblem(['t3.xlarge', 't3a.xlarge'])).toBeUndefined();
   });
