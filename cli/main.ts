@@ -23,14 +23,8 @@ import { formatViolation } from './rules/violation';
 const ROOT = resolve(__dirname, '..');
 const SCHEMA_FILE = join(ROOT, 'config', 'schema.json');
 
-class UsageError extends Error {
-  constructor(
-    message: string,
-    readonly usage: string = USAGE,
-  ) {
-    super(message);
-  }
-}
+/** A command-line mistake: the message, then the short usage (the full text is `--help`). */
+class UsageError extends Error {}
 
 const RENDER_OPTIONS_HELP = [
   '  --config <dir|file>  a folder of <environment>.yaml files (default: config/), or one such file',
@@ -121,20 +115,30 @@ interface Options {
   readonly envs: readonly string[];
 }
 
-function parseOptions(command: string, args: string[]): Options {
+function parseOptions(args: string[]): Options {
   let parsed: ReturnType<typeof parseArgs<{ options: typeof OPTIONS }>>;
   try {
     parsed = parseArgs({ args, options: OPTIONS, allowPositionals: false, strict: true });
   } catch (error) {
-    throw new UsageError((error as Error).message, HELP[command]);
+    throw new UsageError((error as Error).message);
   }
   const { values } = parsed;
-  return {
+  const options = {
     config: resolve(values.config ?? join(ROOT, 'config')),
     dist: resolve(values.dist ?? join(ROOT, 'dist')),
     tfOut: resolve(values['tf-out'] ?? join(ROOT, 'cdktf.out')),
     envs: values.env ?? [],
   };
+  for (const [option, dir] of [
+    ['--dist', options.dist],
+    ['--tf-out', options.tfOut],
+  ] as const) {
+    // Created when missing; a file in their place would fail halfway through the write.
+    if (fs.existsSync(dir) && !fs.statSync(dir).isDirectory()) {
+      throw new UsageError(`${option} ${dir}: is not a directory`);
+    }
+  }
+  return options;
 }
 
 const OPTIONS = {
@@ -267,14 +271,14 @@ function diff(args: string[]): number {
   try {
     ({ values } = parseArgs({ args, options: DIFF_OPTIONS, allowPositionals: false, strict: true }));
   } catch (error) {
-    throw new UsageError((error as Error).message, HELP.diff);
+    throw new UsageError((error as Error).message);
   }
   if (values.base === undefined) {
-    throw new UsageError('diff needs --base <git-ref>, e.g. --base origin/main', HELP.diff);
+    throw new UsageError('diff needs --base <git-ref>, e.g. --base origin/main');
   }
   const format = values.format ?? 'markdown';
   if (!['markdown', 'text', 'json'].includes(format)) {
-    throw new UsageError(`--format must be markdown, text or json, got ${JSON.stringify(format)}`, HELP.diff);
+    throw new UsageError(`--format must be markdown, text or json, got ${JSON.stringify(format)}`);
   }
   const distDir = resolve(values.dist ?? join(ROOT, 'dist'));
   const result = diffTrees(distAtRevision(distDir, values.base), distOnDisk(distDir));
@@ -297,7 +301,7 @@ function schemaText(): string {
 }
 
 function schema(args: readonly string[]): number {
-  if (args.length > 0) throw new UsageError(`schema takes no option, got ${args.join(' ')}`, HELP.schema);
+  if (args.length > 0) throw new UsageError(`schema takes no option, got ${args.join(' ')}`);
   writeFileSync(SCHEMA_FILE, schemaText());
   console.log('schema: wrote config/schema.json');
   return 0;
@@ -317,9 +321,9 @@ function run(command: string | undefined, rest: string[]): number {
   }
   switch (command) {
     case 'synth':
-      return synth(parseOptions(command, rest));
+      return synth(parseOptions(rest));
     case 'check':
-      return check(parseOptions(command, rest));
+      return check(parseOptions(rest));
     case 'diff':
       return diff(rest);
     default:
@@ -347,16 +351,14 @@ export function main(argv: string[]): number {
       return 2;
     }
     if (error instanceof UsageError) {
-      console.error(`${error.message}\n${error.usage}`);
+      console.error(`${error.message}\n${USAGE}`);
       return 2;
     }
     // A bug, not a user mistake: one line, and the stack trace only on request.
     if (process.env.EKS_PLATFORM_DEBUG) console.error(error);
     else {
       const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
-      console.error(
-        `${command}: internal error: ${message} (set EKS_PLATFORM_DEBUG=1 for the stack trace); nothing was written`,
-      );
+      console.error(`${command}: internal error: ${message} (set EKS_PLATFORM_DEBUG=1 for the stack trace)`);
     }
     return 1;
   }

@@ -90,9 +90,9 @@ function unreadable(error: unknown): string {
     case 'ENOTDIR':
       return 'is below something that is not a directory';
     default: {
-      const code = codeOf(error);
+      // e.g. EIO from a failing disk or /proc/self/mem: node's message names the code and the call.
       const message = (error as Error | undefined)?.message?.split('\n')[0] ?? String(error);
-      return `cannot be read: ${code === '' ? message : code}`;
+      return `cannot be read (${message})`;
     }
   }
 }
