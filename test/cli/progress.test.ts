@@ -62,7 +62,9 @@ describe('progress line', () => {
       slowClock.mockRestore();
     }
     expect(slow.code).toBe(0);
-    expect(slow.stderr).toMatch(/^synth: \d+\.\d s: rendered [23] of 4 units \(prod-(blue|green) manifests\)$/m);
+    expect(slow.stderr).toMatch(
+      /^synth: \d+\.\d s: rendered [23] of 4 units \(prod-(blue|green) manifests\)$/m,
+    );
     expect(slow.stderr).toMatch(/^synth: \d+\.\d s: rendered 4 of 4 units \(Terraform stacks\)$/m);
     expect(slow.stdout).toBe(fast.stdout);
     expect(snapshotTree(slowDist)).toEqual(snapshotTree(fastDist));
