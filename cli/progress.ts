@@ -19,7 +19,8 @@ export function progressReporter(command: string, options: ProgressOptions = {})
   const now = options.now ?? (() => performance.now());
   const afterMs = options.afterMs ?? 2000;
   const everyMs = options.everyMs ?? 1000;
-  const print = options.print ?? ((line: string) => console.error(line));
+  // Written to the stream, not through console.error: a progress line is not an error message.
+  const print = options.print ?? ((line: string) => void process.stderr.write(`${line}\n`));
   const start = now();
   let last = Number.NEGATIVE_INFINITY;
   return (message) => {

@@ -510,7 +510,7 @@ describe('folder and file mistakes', () => {
     const args = ['synth', '--config', config, '--dist', dist, '--tf-out', tempDir('tfout')];
     const quiet = runProcess(args);
     expect(quiet.code).toBe(1);
-    // The progress line of a slow render aside, one line.
+    // The progress line of a slow render (under load) aside, one line.
     const lines = quiet.stderr
       .trim()
       .split('\n')
