@@ -124,7 +124,7 @@ function fileProblem(fs: ConfigFileSystem, path: string): string | undefined {
   return undefined;
 }
 
-interface Candidate {
+export interface Candidate {
   readonly path: string;
   readonly environment: string;
 }
@@ -253,11 +253,19 @@ export function loadEnvironments(configPath: string, options: LoadOptions): Load
   for (const { path, environment } of candidates) {
     if (only.length > 0 && !only.includes(environment)) continue;
     const file = display(path);
+    let text: string;
     try {
-      loaded.push({ file, config: parseConfig(fs.readFileSync(path, 'utf8'), file, environment) });
+      text = fs.readFileSync(path, 'utf8');
     } catch (error) {
-      if (error instanceof ConfigError) problems.push(...error.problems);
-      else problems.push({ file, path: '', message: unreadable(error) });
+      // Checked a moment ago, yet unreadable: permissions, an I/O error, or replaced meanwhile.
+      problems.push({ file, path: '', message: unreadable(error) });
+      continue;
+    }
+    try {
+      loaded.push({ file, config: parseConfig(text, file, environment) });
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      problems.push(...error.problems);
     }
   }
   if (problems.length > 0) throw new ConfigError(problems);
