@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type LoadedEnvironment, loadEnvironments } from '../platform/config-files';
 import { ConfigError } from '../platform/load';
@@ -191,6 +191,19 @@ function scopeText(selection: Selection): string {
   return selection.only === undefined ? `every environment (${names})` : names;
 }
 
+/** The synth command that refreshes what a check covered: the same config, environments and dist/. */
+function synthCommand(options: Options): string {
+  const shown = (path: string) => {
+    const rel = relative(process.cwd(), path);
+    return rel === '' ? '.' : rel.startsWith('..') ? path : rel;
+  };
+  const args: string[] = [];
+  if (options.config !== join(ROOT, 'config')) args.push('--config', shown(options.config));
+  for (const env of options.envs) args.push('--env', env);
+  if (options.dist !== join(ROOT, 'dist')) args.push('--dist', shown(options.dist));
+  return args.length === 0 ? 'npm run synth' : `npm run synth -- ${args.join(' ')}`;
+}
+
 function synth(options: Options): number {
   const progress = progressReporter('synth');
   const selection = select(options);
@@ -225,12 +238,8 @@ function check(options: Options): number {
       ...plan.removed.map((p) => `dist/${p}: no longer generated`),
     ];
     if (stale.length > 0) {
-      const rerun =
-        selection.only === undefined
-          ? ''
-          : ` -- ${options.envs.length > 0 ? selection.only.map((e) => `--env ${e}`).join(' ') : '--config <file>'}`;
       console.error(
-        `check: dist/ is stale for ${scopeText(selection)} (${stale.length} file(s)); run \`npm run synth${rerun}\` and commit dist/:`,
+        `check: dist/ is stale for ${scopeText(selection)} (${stale.length} file(s)); run \`${synthCommand(options)}\` and commit dist/:`,
       );
       for (const line of stale) console.error(`  ${line}`);
       failures += stale.length;

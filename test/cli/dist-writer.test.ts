@@ -151,10 +151,12 @@ describe('dist writer, partial render', () => {
 
   it('keeps the entries of an index written before environments were recorded until a full render', () => {
     const dist = tempDir('dist');
-    writeTree(dist, { [a.path]: a.content, [d.path]: d.content });
-    writeFileSync(join(dist, INDEX_FILE), `# old index\n${a.path}\n${d.path}\n`);
-    writeDist(dist, [{ ...e }], ['dev']);
+    writeTree(dist, { [a.path]: a.content, [d.path]: d.content, [e.path]: e.content });
+    writeFileSync(join(dist, INDEX_FILE), `# old index\n${a.path}\n${d.path}\n${e.path}\n`);
+    // A partial render adopts the old entries it generates again and leaves the others.
+    writeDist(dist, [e], ['dev']);
     expect(existsSync(join(dist, a.path))).toBe(true);
+    expect(existsSync(join(dist, d.path))).toBe(true);
     expect(readIndex(dist)).toEqual(
       new Map([
         ['', [d.path, a.path]],
@@ -163,5 +165,6 @@ describe('dist writer, partial render', () => {
     );
     const plan = writeDist(dist, [e]);
     expect(plan.removed).toEqual([d.path, a.path].sort());
+    expect(readIndex(dist)).toEqual(new Map([['dev', [e.path]]]));
   });
 });
