@@ -11,6 +11,7 @@
  *          --profile example|N       also profile one render of that platform (node --cpu-prof)
  *          --keep                    keep the temporary folder
  */
+import * as fs from 'node:fs';
 import {
   existsSync,
   mkdirSync,
@@ -23,7 +24,7 @@ import {
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadEnvironments } from '../cli/config-files';
+import { loadEnvironments } from '../platform/config-files';
 import { budgetVerdicts } from './budget';
 import { runExperiments } from './experiments';
 import {
@@ -107,7 +108,7 @@ function preparePlatform(size: string, work: string): Platform {
     for (const file of files) writeFileSync(join(configDir, file.name), file.text);
   }
   // Validated here too, so a generated platform the schema rejects stops the bench with the reason.
-  const configs = loadEnvironments(configDir).map((e) => e.config);
+  const configs = loadEnvironments(configDir, { fs }).map((e) => e.config);
   return {
     label: size === EXAMPLE ? 'example (config/)' : `generated ${size}`,
     configDir,

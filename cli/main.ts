@@ -1,16 +1,19 @@
 /**
  * The commands (DESIGN §7): `synth`, `check`, `diff` and `schema`. Exit codes: 0 success, 1 a check
- * failed (stale dist/, a broken rule), 2 bad input (config or command line).
+ * failed (stale dist/, a broken rule) or an internal error, 2 bad input (config or command line).
+ * Every failure prints one line per problem, never a stack trace, unless EKS_PLATFORM_DEBUG is set.
  */
+import * as fs from 'node:fs';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { type LoadedEnvironment, loadEnvironments } from '../platform/config-files';
 import { ConfigError } from '../platform/load';
-import { loadEnvironments } from './config-files';
 import { distAtRevision, distOnDisk, GitError } from './dist-trees';
-import { collectDist, planDist, writeDist } from './dist-writer';
-import { render, resourceCount } from './render';
+import { DistConflictError, INDEX_FILE, type OwnedDistFile, planDist, writeDist } from './dist-writer';
+import { type Progress, progressReporter } from './progress';
+import { type Rendering, render, resourceCount } from './render';
 import { diffTrees, jsonReport, markdownReport, textReport } from './resource-diff';
 import { ruleViolations } from './rules/all-rules';
 import { formatViolation } from './rules/violation';
@@ -19,13 +22,91 @@ import { staleSchemaFiles, writeSchemaFiles } from './schema-files';
 /** The repository root: defaults do not depend on the working directory. */
 const ROOT = resolve(__dirname, '..');
 
+/** A command-line mistake: the message, then the short usage (the full text is `--help`). */
 class UsageError extends Error {}
+
+const RENDER_OPTIONS_HELP = [
+  '  --config <dir|file>  a folder of <environment>.yaml files (default: config/), or one such file',
+  '  --env <name>         only this environment (repeatable)',
+  '  --dist <dir>         the rendered output (default: dist/)',
+  '  --tf-out <dir>       where cdktf writes the stacks (default: cdktf.out/)',
+  '  -h, --help           print this help',
+  '',
+  'With --env, or --config naming one file, only the files of the environments rendered are',
+  "written, pruned and checked; the other environments' files and their entries in",
+  'dist/.generated stay as they are.',
+];
+
+const HELP: Record<string, string> = {
+  synth: [
+    'usage: npm run synth -- [--config <dir|file>] [--env <name>]... [--dist <dir>] [--tf-out <dir>]',
+    '',
+    'Renders the environments into dist/ (one Kubernetes object per file, a reviewable copy of each',
+    'Terraform stack) and cdktf.out/ (the stacks cdktf deploys), removes the files it generated',
+    'before and no longer generates, and prints a summary.',
+    '',
+    ...RENDER_OPTIONS_HELP,
+    '',
+    'Exit codes: 0 rendered; 2 bad configuration or command line (nothing written).',
+  ].join('\n'),
+  check: [
+    'usage: npm run check -- [--config <dir|file>] [--env <name>]... [--dist <dir>]',
+    '',
+    'Renders to a temporary folder and fails when dist/ differs from the render (a file missing,',
+    'changed or no longer generated) or config/schema.json is stale, then runs every rule on the',
+    'rendered objects and stacks.',
+    '',
+    ...RENDER_OPTIONS_HELP.filter((line) => !line.includes('--tf-out')),
+    '',
+    'Exit codes: 0 everything passes; 1 dist/ is stale or a rule fails; 2 bad configuration or',
+    'command line.',
+  ].join('\n'),
+  diff: [
+    'usage: npm run diff -- --base <git-ref> [--format markdown|text|json] [--dist <dir>]',
+    '',
+    'Resource-level review of what changes in dist/ between <git-ref> and the working tree:',
+    'Kubernetes objects and Terraform resources added, removed and changed, field by field.',
+    '',
+    '  --base <git-ref>     the revision to compare with, e.g. origin/main',
+    '  --format <format>    markdown (default), text or json',
+    '  --dist <dir>         the rendered output (default: dist/)',
+    '  -h, --help           print this help',
+    '',
+    'Exit codes: 0 reported; 2 bad command line or unknown revision.',
+  ].join('\n'),
+  schema: [
+    'usage: npm run schema',
+    '',
+    'Writes config/schema.json, the JSON Schema of an environment file (editors use it for',
+    'completion and hover help), and docs/configuration.md, the reference of every field, both',
+    'generated from the validation schema.',
+    '',
+    '  -h, --help           print this help',
+  ].join('\n'),
+};
 
 const USAGE = [
   'usage: npm run <synth|check> -- [--config <dir|file>] [--dist <dir>] [--tf-out <dir>] [--env <name>]...',
   '       npm run diff -- --base <git-ref> [--format markdown|text|json] [--dist <dir>]',
   '       npm run schema',
+  '       npm run <command> -- --help    the options of a command',
 ].join('\n');
+
+const GENERAL_HELP = [
+  USAGE,
+  '',
+  'Commands:',
+  '  synth    render config/ into dist/ and cdktf.out/',
+  '  check    fail when dist/ is stale, then run every validation rule',
+  '  diff     resource-level review of the changes in dist/ against a git revision',
+  '  schema   write config/schema.json',
+  '',
+  'Set EKS_PLATFORM_DEBUG=1 to print the stack trace of an internal error.',
+].join('\n');
+
+function wantsHelp(args: readonly string[]): boolean {
+  return args.includes('--help') || args.includes('-h');
+}
 
 interface Options {
   readonly config: string;
@@ -42,12 +123,22 @@ function parseOptions(args: string[]): Options {
     throw new UsageError((error as Error).message);
   }
   const { values } = parsed;
-  return {
+  const options = {
     config: resolve(values.config ?? join(ROOT, 'config')),
     dist: resolve(values.dist ?? join(ROOT, 'dist')),
     tfOut: resolve(values['tf-out'] ?? join(ROOT, 'cdktf.out')),
     envs: values.env ?? [],
   };
+  for (const [option, dir] of [
+    ['--dist', options.dist],
+    ['--tf-out', options.tfOut],
+  ] as const) {
+    // Created when missing; a file in their place would fail halfway through the write.
+    if (fs.existsSync(dir) && !fs.statSync(dir).isDirectory()) {
+      throw new UsageError(`${option} ${dir}: is not a directory`);
+    }
+  }
+  return options;
 }
 
 const OPTIONS = {
@@ -57,46 +148,98 @@ const OPTIONS = {
   env: { type: 'string', multiple: true },
 } as const;
 
-function synth(options: Options): number {
-  const environments = loadEnvironments(options.config, options.envs);
-  const rendering = render(
-    environments.map((e) => e.config),
-    { tfOutDir: options.tfOut },
+interface Selection {
+  readonly environments: readonly LoadedEnvironment[];
+  /**
+   * The environments a partial render owns in dist/ (`--env`, or `--config` naming one file);
+   * undefined when every environment of the config folder is rendered.
+   */
+  readonly only: readonly string[] | undefined;
+}
+
+function select(options: Options): Selection {
+  const environments = loadEnvironments(options.config, { fs, only: options.envs, cwd: process.cwd() });
+  const partial = options.envs.length > 0 || !fs.statSync(options.config).isDirectory();
+  return { environments, only: partial ? environments.map((e) => e.config.name) : undefined };
+}
+
+function renderSelection(selection: Selection, tfOutDir: string, progress: Progress): Rendering {
+  return render(
+    selection.environments.map((e) => e.config),
+    {
+      tfOutDir,
+      onProgress: (done, total, unit) => progress(`rendered ${done} of ${total} units (${unit})`),
+    },
   );
-  const plan = writeDist(options.dist, rendering.files);
+}
+
+/** The rendered files, each with the environment that generated it (for dist/.generated). */
+function ownedFiles(rendering: Rendering): OwnedDistFile[] {
+  const owner = new Map<string, string>();
+  for (const o of rendering.objects) owner.set(o.path, o.environment);
+  for (const s of rendering.stacks) owner.set(s.path, s.environment);
+  return rendering.files.map((file) => {
+    const environment = owner.get(file.path);
+    if (environment === undefined) throw new Error(`rendered file ${file.path} has no environment`);
+    return { ...file, environment };
+  });
+}
+
+/** "dev, prod" or "every environment (dev, prod)": what a command covered. */
+function scopeText(selection: Selection): string {
+  const names = selection.environments.map((e) => e.config.name).join(', ');
+  return selection.only === undefined ? `every environment (${names})` : names;
+}
+
+/** The synth command that refreshes what a check covered: the same config, environments and dist/. */
+function synthCommand(options: Options): string {
+  const shown = (path: string) => {
+    const rel = relative(process.cwd(), path);
+    return rel === '' ? '.' : rel.startsWith('..') ? path : rel;
+  };
+  const args: string[] = [];
+  if (options.config !== join(ROOT, 'config')) args.push('--config', shown(options.config));
+  for (const env of options.envs) args.push('--env', env);
+  if (options.dist !== join(ROOT, 'dist')) args.push('--dist', shown(options.dist));
+  return args.length === 0 ? 'npm run synth' : `npm run synth -- ${args.join(' ')}`;
+}
+
+function synth(options: Options): number {
+  const progress = progressReporter('synth');
+  const selection = select(options);
+  const rendering = renderSelection(selection, options.tfOut, progress);
+  const plan = writeDist(options.dist, ownedFiles(rendering), selection.only);
   const resources = rendering.stacks.reduce((sum, s) => sum + resourceCount(s), 0);
   const clusters = new Set(rendering.objects.map((o) => o.cluster)).size;
   console.log(
-    `synth: ${environments.length} environment(s): ${rendering.stacks.length} stacks (${resources} resources), ` +
+    `synth: ${selection.environments.length} environment(s): ${rendering.stacks.length} stacks (${resources} resources), ` +
       `${rendering.objects.length} Kubernetes objects on ${clusters} cluster(s)`,
   );
+  const others = selection.only === undefined ? '' : `; other environments' files untouched`;
   console.log(
-    `dist: ${plan.added.length} added, ${plan.changed.length} changed, ${plan.removed.length} removed, ${plan.unchanged} unchanged`,
+    `dist: ${plan.added.length} added, ${plan.changed.length} changed, ${plan.removed.length} removed, ${plan.unchanged} unchanged` +
+      ` for ${scopeText(selection)}${others}`,
   );
   return 0;
 }
 
 function check(options: Options): number {
-  const environments = loadEnvironments(options.config, options.envs);
+  const progress = progressReporter('check');
+  const selection = select(options);
   const tfOut = mkdtempSync(join(tmpdir(), 'eks-platform-check-'));
   let failures = 0;
   try {
-    const rendering = render(
-      environments.map((e) => e.config),
-      { tfOutDir: tfOut },
-    );
-    const plan = planDist(options.dist, collectDist(rendering.files));
+    const rendering = renderSelection(selection, tfOut, progress);
+    progress('comparing dist/ with the render');
+    const plan = planDist(options.dist, ownedFiles(rendering), selection.only);
     const stale = [
       ...plan.added.map((p) => `dist/${p}: missing`),
       ...plan.changed.map((p) => `dist/${p}: differs from the render`),
       ...plan.removed.map((p) => `dist/${p}: no longer generated`),
     ];
-    if (options.envs.length > 0) {
-      // dist/ holds every environment; a partial render cannot tell a stale file from another's.
-      console.log('check: --env given: the freshness of dist/ is checked only without --env');
-    } else if (stale.length > 0) {
+    if (stale.length > 0) {
       console.error(
-        `check: dist/ is stale (${stale.length} file(s)); run \`npm run synth\` and commit dist/:`,
+        `check: dist/ is stale for ${scopeText(selection)} (${stale.length} file(s)); run \`${synthCommand(options)}\` and commit dist/:`,
       );
       for (const line of stale) console.error(`  ${line}`);
       failures += stale.length;
@@ -105,7 +248,8 @@ function check(options: Options): number {
       console.error(`check: ${file} is stale; run \`npm run schema\` and commit it`);
       failures++;
     }
-    const configs = environments.map((e) => e.config);
+    progress('running the rules');
+    const configs = selection.environments.map((e) => e.config);
     const violations = ruleViolations(rendering, configs);
     const broken = violations.filter((v) => v.exception === undefined);
     for (const v of violations.filter((x) => x.exception !== undefined))
@@ -113,8 +257,10 @@ function check(options: Options): number {
     for (const v of broken) console.error(`check: ${formatViolation(v)}`);
     failures += broken.length;
     if (failures === 0) {
+      // plan.files holds the index too: it is checked like any other file.
       console.log(
-        `check: ok: dist/ is up to date (${rendering.files.length} files); ${rendering.objects.length} objects and ${rendering.stacks.length} stacks pass every rule`,
+        `check: ok: dist/ is up to date for ${scopeText(selection)} (${plan.files.size - 1} files and ${INDEX_FILE}); ` +
+          `${rendering.objects.length} objects and ${rendering.stacks.length} stacks pass every rule`,
       );
     }
   } finally {
@@ -136,7 +282,9 @@ function diff(args: string[]): number {
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
-  if (values.base === undefined) throw new UsageError('diff needs --base <git-ref>, e.g. --base origin/main');
+  if (values.base === undefined) {
+    throw new UsageError('diff needs --base <git-ref>, e.g. --base origin/main');
+  }
   const format = values.format ?? 'markdown';
   if (!['markdown', 'text', 'json'].includes(format)) {
     throw new UsageError(`--format must be markdown, text or json, got ${JSON.stringify(format)}`);
@@ -149,30 +297,49 @@ function diff(args: string[]): number {
   return 0;
 }
 
-function schema(): number {
+function schema(args: readonly string[]): number {
+  if (args.length > 0) throw new UsageError(`schema takes no option, got ${args.join(' ')}`);
   console.log(`schema: wrote ${writeSchemaFiles(ROOT).join(' and ')}`);
   return 0;
+}
+
+function run(command: string | undefined, rest: string[]): number {
+  if (command === undefined) throw new UsageError('missing command');
+  if (command === '--help' || command === '-h' || command === 'help') {
+    console.log(GENERAL_HELP);
+    return 0;
+  }
+  const help = HELP[command];
+  if (help === undefined) throw new UsageError(`unknown command ${command}`);
+  if (wantsHelp(rest)) {
+    console.log(help);
+    return 0;
+  }
+  switch (command) {
+    case 'synth':
+      return synth(parseOptions(rest));
+    case 'check':
+      return check(parseOptions(rest));
+    case 'diff':
+      return diff(rest);
+    default:
+      return schema(rest);
+  }
 }
 
 export function main(argv: string[]): number {
   const [command, ...rest] = argv;
   try {
-    switch (command) {
-      case 'synth':
-        return synth(parseOptions(rest));
-      case 'check':
-        return check(parseOptions(rest));
-      case 'diff':
-        return diff(rest);
-      case 'schema':
-        return schema();
-      default:
-        throw new UsageError(command === undefined ? 'missing command' : `unknown command ${command}`);
-    }
+    return run(command, rest);
   } catch (error) {
     if (error instanceof ConfigError) {
       for (const problem of error.message.split('\n')) console.error(problem);
       console.error(`${command}: ${error.problems.length} configuration problem(s); nothing was written`);
+      return 2;
+    }
+    if (error instanceof DistConflictError) {
+      console.error(error.message);
+      console.error(`${command}: nothing was written`);
       return 2;
     }
     if (error instanceof GitError) {
@@ -183,7 +350,13 @@ export function main(argv: string[]): number {
       console.error(`${error.message}\n${USAGE}`);
       return 2;
     }
-    throw error;
+    // A bug, not a user mistake: one line, and the stack trace only on request.
+    if (process.env.EKS_PLATFORM_DEBUG) console.error(error);
+    else {
+      const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
+      console.error(`${command}: internal error: ${message} (set EKS_PLATFORM_DEBUG=1 for the stack trace)`);
+    }
+    return 1;
   }
 }
 

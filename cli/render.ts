@@ -39,11 +39,20 @@ export interface Rendering {
 export interface RenderOptions {
   /** Where cdktf writes `stacks/<stack>/cdk.tf.json` (cdktf.out by default). */
   readonly tfOutDir: string;
+  /**
+   * Called after each unit of work (a cluster's manifests, then the Terraform stacks): the render
+   * is synchronous, so a timer could not report progress while it runs.
+   */
+  readonly onProgress?: (done: number, total: number, unit: string) => void;
 }
 
 export function render(configs: readonly PlatformConfig[], options: RenderOptions): Rendering {
-  const objects = configs.flatMap(renderManifests);
+  const total = configs.reduce((sum, c) => sum + c.clusters.length, 0) + 1;
+  let done = 0;
+  const progress = (unit: string) => options.onProgress?.(++done, total, unit);
+  const objects = configs.flatMap((config) => renderManifests(config, progress));
   const stacks = renderStacks(configs, options.tfOutDir);
+  progress('Terraform stacks');
   const files: DistFile[] = [
     ...objects.map((o) => ({ path: o.path, content: kubernetesYaml(o.object) })),
     ...stacks.map((s) => ({ path: s.path, content: stableJson(s.json) })),
@@ -51,16 +60,18 @@ export function render(configs: readonly PlatformConfig[], options: RenderOption
   return { objects, stacks, files };
 }
 
-function renderManifests(config: PlatformConfig): RenderedObject[] {
+function renderManifests(config: PlatformConfig, progress: (unit: string) => void): RenderedObject[] {
   return config.clusters.flatMap((cluster) => {
     const name = clusterName(config, cluster);
-    return clusterManifests(config, cluster).map(({ component, object }) => ({
+    const objects = clusterManifests(config, cluster).map(({ component, object }) => ({
       environment: config.name,
       cluster: name,
       component,
       path: manifestPath(name, component, objectIdentity(object)),
       object,
     }));
+    progress(`${name} manifests`);
+    return objects;
   });
 }
 

@@ -35,10 +35,23 @@ export function formatPath(path: readonly PropertyKey[]): string {
     .join('');
 }
 
-/** Parses and validates one environment file. `environment` is the file's base name (prod for prod.yaml). */
+/**
+ * How many times the YAML aliases of one file may be expanded: each use of an anchor counts the
+ * aliases nested in the anchored value (yaml's maxAliasCount). A large real config shares a few
+ * anchors (`<<: *defaults`) across a few thousand apps; a "billion laughs" document nests
+ * aliases of aliases to expand into billions of nodes. yaml's default (100) refuses the former.
+ * https://eemeli.org/yaml/#options (maxAliasCount), https://en.wikipedia.org/wiki/Billion_laughs_attack
+ */
+export const MAX_ALIAS_EXPANSIONS = 10_000;
+
+/**
+ * Parses and validates one environment file. `environment` is the file's base name (prod for
+ * prod.yaml). YAML merge keys (`<<: *defaults`, YAML 1.1, https://yaml.org/type/merge.html) are
+ * supported: keys written next to `<<` override the merged ones.
+ */
 export function parseConfig(text: string, file: string, environment: string): PlatformConfig {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, merge: true });
   if (doc.errors.length > 0) {
     throw new ConfigError(
       doc.errors.map((error) => {
@@ -53,10 +66,35 @@ export function parseConfig(text: string, file: string, environment: string): Pl
       { file, path: '', message: 'must be a YAML mapping of the environment fields (name, account, …)' },
     ]);
   }
-  const input: unknown = doc.toJS();
+  let input: unknown;
+  try {
+    input = doc.toJS({ maxAliasCount: MAX_ALIAS_EXPANSIONS });
+  } catch (error) {
+    const message = (error as Error).message;
+    if (!message.startsWith('Excessive alias count')) {
+      // An alias to an anchor defined later, or a merge key on something that is not a mapping.
+      throw new ConfigError([{ file, path: '', message: `invalid YAML: ${message.split('\n')[0]}` }]);
+    }
+    throw new ConfigError([
+      {
+        file,
+        path: '',
+        message:
+          `its YAML aliases expand to more than ${MAX_ALIAS_EXPANSIONS} copies (an anchor used that many times, ` +
+          'or aliases nested inside anchored values that multiply): refused as a resource exhaustion ("billion laughs") document',
+      },
+    ]);
+  }
+  const caseProblem = nameCaseProblem(input, environment);
   const result = platformSchema.safeParse(input);
   if (!result.success) {
-    throw new ConfigError(result.error.issues.flatMap((issue) => problemsOf(issue, input, file)));
+    const issues = result.error.issues.filter(
+      (i) => caseProblem === undefined || formatPath(i.path) !== 'name',
+    );
+    throw new ConfigError([
+      ...(caseProblem === undefined ? [] : [{ file, path: 'name', message: caseProblem }]),
+      ...issues.flatMap((issue) => problemsOf(issue, input, file)),
+    ]);
   }
   if (result.data.name !== environment) {
     throw new ConfigError([
@@ -68,6 +106,17 @@ export function parseConfig(text: string, file: string, environment: string): Pl
     ]);
   }
   return result.data;
+}
+
+/** `name: Prod` in prod.yaml: say why case matters rather than only that the pattern failed. */
+function nameCaseProblem(input: unknown, environment: string): string | undefined {
+  const name = (input as { name?: unknown }).name;
+  if (typeof name !== 'string' || name === environment || name.toLowerCase() !== environment)
+    return undefined;
+  return (
+    `must equal the file name "${environment}" exactly: environment names are lowercase because they ` +
+    `become EKS cluster, IAM role and DNS names, got ${JSON.stringify(name)}`
+  );
 }
 
 function problemsOf(issue: z.core.$ZodIssue, input: unknown, file: string): ConfigProblem[] {

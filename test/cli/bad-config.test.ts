@@ -1,8 +1,10 @@
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { FIXTURE_CONFIG, fixtureText } from '../helpers';
-import { configDir, runCli, snapshotTree, tempDir, writeTree } from './run-cli';
+import { configDir, runCli, runProcess, snapshotTree, tempDir, writeTree } from './run-cli';
 
 type Raw = Record<string, any>;
 
@@ -304,5 +306,229 @@ describe('bad configuration', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toContain("Unknown option '--colour'");
     expect(result.stderr).toContain('usage: npm run <synth|check>');
+  });
+});
+
+/** Runs synth on a config folder (or file) prepared by `setup`, into a dist that already holds files. */
+function synthIn(setup: (config: string) => string | undefined) {
+  const config = configDir({});
+  const target = setup(config) ?? config;
+  const dist = tempDir('dist');
+  writeTree(dist, { 'prod-blue/apps-web/namespace_web.yaml': 'kept: true\n', 'README.md': 'hand written\n' });
+  const before = snapshotTree(dist);
+  const result = runCli(['synth', '--config', target, '--dist', dist, '--tf-out', tempDir('tfout')]);
+  return { ...result, before, after: snapshotTree(dist), config };
+}
+
+/** The fixture prod environment renamed, with its cluster colors renamed (live and app placements follow). */
+function environment(name: string, colors: { blue: string; green: string }): string {
+  return prodWith((raw) => {
+    raw.name = name;
+    const rename = (color: string) => colors[color as 'blue' | 'green'] ?? color;
+    raw.live = rename(raw.live);
+    for (const cluster of raw.clusters) cluster.color = rename(cluster.color);
+    for (const item of [...raw.apps, ...(raw.charts ?? [])]) {
+      if (item.clusters) item.clusters = item.clusters.map(rename);
+    }
+  });
+}
+
+const write = (config: string, files: Record<string, string>): undefined => {
+  writeTree(config, files);
+};
+
+const folderCases: {
+  name: string;
+  setup: (config: string) => string | undefined;
+  message: (config: string) => string;
+}[] = [
+  {
+    name: 'rejects the same environment written as dev.yaml and dev.yml',
+    setup: (config) => write(config, { 'dev.yaml': fixtureText('dev'), 'dev.yml': fixtureText('dev') }),
+    message: (config) =>
+      `${join(config, 'dev.yaml')}, ${join(config, 'dev.yml')}: both define environment dev (the file name is the environment name): keep one`,
+  },
+  {
+    name: 'rejects a directory named like an environment file',
+    setup: (config) => {
+      write(config, { 'prod.yaml': fixtureText('prod') });
+      mkdirSync(join(config, 'x.yaml'));
+      return undefined;
+    },
+    message: (config) => `${join(config, 'x.yaml')}: is a directory, not an environment file`,
+  },
+  {
+    name: 'rejects a file that cannot be read',
+    // Tests run as root, which reads any file whatever its mode; reading /proc/self/mem at offset 0
+    // fails with EIO for every user.
+    setup: (config) => {
+      write(config, { 'prod.yaml': fixtureText('prod') });
+      symlinkSync('/proc/self/mem', join(config, 'dev.yaml'));
+      return undefined;
+    },
+    message: (config) => `${join(config, 'dev.yaml')}: cannot be read (EIO: i/o error, read)`,
+  },
+  {
+    name: 'rejects a broken symbolic link',
+    setup: (config) => {
+      write(config, { 'prod.yaml': fixtureText('prod') });
+      symlinkSync(join(config, 'gone.yaml'), join(config, 'dev.yaml'));
+      return undefined;
+    },
+    message: (config) => `${join(config, 'dev.yaml')}: is a broken symbolic link: its target does not exist`,
+  },
+  {
+    name: 'rejects a symbolic link loop',
+    setup: (config) => {
+      symlinkSync(join(config, 'b.yaml'), join(config, 'a.yaml'));
+      symlinkSync(join(config, 'a.yaml'), join(config, 'b.yaml'));
+      return undefined;
+    },
+    message: (config) => `${join(config, 'a.yaml')}: is a symbolic link loop`,
+  },
+  {
+    name: 'rejects a FIFO named like an environment file without blocking on it',
+    setup: (config) => {
+      write(config, { 'prod.yaml': fixtureText('prod') });
+      expect(spawnSync('mkfifo', [join(config, 'dev.yaml')]).status).toBe(0);
+      return undefined;
+    },
+    message: (config) => `${join(config, 'dev.yaml')}: is not a regular file (a FIFO, socket or device)`,
+  },
+  {
+    name: 'rejects a file name that differs from the environment name only by case',
+    setup: (config) => write(config, { 'prod.yaml': fixtureText('prod'), 'Prod.yaml': fixtureText('prod') }),
+    message: (config) =>
+      `${join(config, 'Prod.yaml')}: the file name is the environment name, which must start with a letter and use only lowercase letters, digits and - (it becomes EKS cluster, IAM role and DNS names): rename it prod.yaml (prod.yaml already exists: keep one)`,
+  },
+  {
+    name: 'rejects an environment file extension in capitals',
+    setup: (config) => write(config, { 'prod.YAML': fixtureText('prod') }),
+    message: (config) => `${join(config, 'prod.YAML')}: the file name is the environment name`,
+  },
+  {
+    name: 'rejects a name field that differs from the file name only by case, saying why',
+    setup: (config) =>
+      write(config, { 'prod.yaml': fixtureText('prod').replace('name: prod', 'name: Prod') }),
+    message: (config) =>
+      `${join(config, 'prod.yaml')}: name: must equal the file name "prod" exactly: environment names are lowercase because they become EKS cluster, IAM role and DNS names, got "Prod"`,
+  },
+  {
+    name: 'rejects two environments that make the same Terraform stack name',
+    setup: (config) =>
+      write(config, {
+        'eu.yaml': environment('eu', { blue: 'west-network', green: 'green' }),
+        'eu-west.yaml': environment('eu-west', { blue: 'blue', green: 'green' }),
+      }),
+    message: (config) =>
+      `${join(config, 'eu-west.yaml')}: name: makes Terraform stack eu-west-network, as ${join(config, 'eu.yaml')} (clusters[0].color) does: two environments would share dist/infra/eu-west-network.tf.json and its Terraform state; rename a color or an environment`,
+  },
+  {
+    name: 'rejects two environments that make the same cluster name',
+    setup: (config) =>
+      write(config, {
+        'eu.yaml': environment('eu', { blue: 'west-blue', green: 'green' }),
+        'eu-west.yaml': environment('eu-west', { blue: 'blue', green: 'green' }),
+      }),
+    message: (config) =>
+      `${join(config, 'eu-west.yaml')}: clusters[0].color: makes cluster eu-west-blue, as ${join(config, 'eu.yaml')} (clusters[0].color) does: two environments would share the EKS cluster, its IAM roles, dist/eu-west-blue/ and its Terraform stacks; rename a color or an environment`,
+  },
+  {
+    name: 'rejects a --config file that is not a YAML file',
+    setup: (config) => {
+      write(config, { 'prod.json': JSON.stringify(parse(fixtureText('prod'))) });
+      return join(config, 'prod.json');
+    },
+    message: (config) =>
+      `${join(config, 'prod.json')}: is not an environment file: --config takes a folder or a file named <environment>.yaml or <environment>.yml, got extension ".json"`,
+  },
+  {
+    name: 'rejects a --config file that is a broken symbolic link',
+    setup: (config) => {
+      symlinkSync(join(config, 'gone.yaml'), join(config, 'prod.yaml'));
+      return join(config, 'prod.yaml');
+    },
+    message: (config) => `${join(config, 'prod.yaml')}: is a broken symbolic link: its target does not exist`,
+  },
+  {
+    name: 'rejects YAML aliases that expand without bound (billion laughs)',
+    setup: (config) => {
+      const levels = ['a: &a [x, x, x, x, x, x, x, x, x, x]'];
+      for (let i = 1; i < 9; i++) {
+        const prev = String.fromCharCode(96 + i);
+        const next = String.fromCharCode(97 + i);
+        levels.push(`${next}: &${next} [${Array(10).fill(`*${prev}`).join(', ')}]`);
+      }
+      write(config, {
+        'prod.yaml': `${fixtureText('prod')}\nx-lol:\n${levels.map((l) => `  ${l}`).join('\n')}\n`,
+      });
+      return undefined;
+    },
+    message: (config) =>
+      `${join(config, 'prod.yaml')}: its YAML aliases expand to more than 10000 copies (an anchor used that many times, or aliases nested inside anchored values that multiply): refused as a resource exhaustion ("billion laughs") document`,
+  },
+];
+
+describe('folder and file mistakes', () => {
+  it.each(folderCases)('$name', ({ setup, message }) => {
+    const result = synthIn(setup);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(message(result.config));
+    expect(result.stderr).toContain('nothing was written');
+    expect(result.stderr).not.toMatch(/\n\s+at /); // no stack trace
+    expect(result.after).toEqual(result.before);
+  });
+
+  it('reports every folder mistake at once, one line each', () => {
+    const result = synthIn((config) => {
+      write(config, { 'dev.yaml': fixtureText('dev'), 'dev.yml': fixtureText('dev') });
+      mkdirSync(join(config, 'x.yaml'));
+      symlinkSync(join(config, 'gone.yaml'), join(config, 'y.yaml'));
+      return undefined;
+    });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('x.yaml: is a directory');
+    expect(result.stderr).toContain('y.yaml: is a broken symbolic link');
+    expect(result.stderr).toContain('dev.yml: both define environment dev');
+    expect(result.stderr).toContain('3 configuration problem(s)');
+  });
+
+  it.each(['--dist', '--tf-out'])('rejects a %s that is a file', (option) => {
+    const file = join(tempDir('out'), 'file');
+    writeFileSync(file, 'not a folder\n');
+    const dist = tempDir('dist');
+    const args = {
+      '--config': configDir({ 'prod.yaml': fixtureText('prod') }),
+      '--dist': dist,
+      '--tf-out': tempDir('tfout'),
+      [option]: file,
+    };
+    const result = runCli(['synth', ...Object.entries(args).flat()]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`${option} ${file}: is not a directory`);
+    expect(readFileSync(file, 'utf8')).toBe('not a folder\n');
+    expect(snapshotTree(dist)).toEqual({});
+  });
+
+  it('prints one line and no stack trace for an unexpected error, unless EKS_PLATFORM_DEBUG is set', () => {
+    const config = configDir({ 'prod.yaml': fixtureText('prod') });
+    // A folder where the writer expects one of its files: no rule anticipates it.
+    const dist = tempDir('dist');
+    mkdirSync(join(dist, 'prod-blue/apps-web/namespace_web.yaml'), { recursive: true });
+    const args = ['synth', '--config', config, '--dist', dist, '--tf-out', tempDir('tfout')];
+    const quiet = runProcess(args);
+    expect(quiet.code).toBe(1);
+    // The progress line of a slow render (under load) aside, one line.
+    const lines = quiet.stderr
+      .trim()
+      .split('\n')
+      .filter((line) => !/^synth: \d+\.\d s: /.test(line));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(
+      /^synth: internal error: EISDIR.* \(set EKS_PLATFORM_DEBUG=1 for the stack trace\)/,
+    );
+    const debug = runProcess(args, { env: { EKS_PLATFORM_DEBUG: '1' } });
+    expect(debug.code).toBe(1);
+    expect(debug.stderr).toMatch(/\n\s+at /);
   });
 });

@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parse, stringify } from 'yaml';
 import { stableJson } from '../../cli/serialize';
 import { platformJsonSchema } from '../../platform/schema';
 import { FIXTURE_CONFIG, FIXTURE_ENVIRONMENTS, fixtureText, ROOT } from '../helpers';
@@ -215,13 +216,124 @@ describe('the cdktf and cdk8s entry points', () => {
   });
 });
 
-describe('npm run check with --env', () => {
-  it('runs the rules on the named environment and says that freshness needs every environment', () => {
-    const result = runCli(['check', '--config', FIXTURE_CONFIG, '--env', 'dev', '--dist', tempDir('dist')]);
+describe('partial renders (--env, --config <file>)', () => {
+  /** A copy of the fixture config whose dev environment has a second app, rendered in full. */
+  function renderedWithExtraDevApp() {
+    const config = copyOfFixtureConfig();
+    const devFile = join(config, 'dev.yaml');
+    const dev = parse(readFileSync(devFile, 'utf8'));
+    dev.apps.push({ ...dev.apps[0], name: 'extra', dns: {} });
+    writeFileSync(devFile, stringify(dev));
+    const dist = tempDir('dist');
+    expect(runCli(['synth', '--config', config, '--dist', dist, '--tf-out', tempDir('tfout')]).code).toBe(0);
+    // The app leaves dev: its files become stale, and only dev's render may remove them.
+    dev.apps.pop();
+    writeFileSync(devFile, stringify(dev));
+    return { config, dist, devFile };
+  }
+
+  const prodFiles = (tree: Record<string, string>) =>
+    Object.fromEntries(Object.entries(tree).filter(([path]) => /^(prod-|infra\/prod-)/.test(path)));
+  const indexSection = (dist: string, env: string) =>
+    readFileSync(join(dist, '.generated'), 'utf8').split(`[${env}]\n`)[1]?.split('\n\n')[0] ?? '';
+
+  it.each([
+    ['--env dev', (config: string) => ['--config', config, '--env', 'dev']],
+    ['--config dev.yaml', (config: string) => ['--config', join(config, 'dev.yaml')]],
+  ])("%s writes and prunes only dev's files and keeps prod's files and index entries", (_, args) => {
+    const { config, dist } = renderedWithExtraDevApp();
+    const before = snapshotTree(dist);
+    const prodIndex = indexSection(dist, 'prod');
+    expect(Object.keys(prodFiles(before)).length).toBeGreaterThan(100);
+    expect(Object.keys(before)).toContain('dev-blue/apps-extra/namespace_extra.yaml');
+
+    const result = runCli(['synth', ...args(config), '--dist', dist, '--tf-out', tempDir('tfout')]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain("for dev; other environments' files untouched");
+    const after = snapshotTree(dist);
+    expect(prodFiles(after)).toEqual(prodFiles(before));
+    expect(indexSection(dist, 'prod')).toBe(prodIndex);
+    expect(Object.keys(after).filter((p) => p.startsWith('dev-blue/apps-extra/'))).toEqual([]);
+    expect(indexSection(dist, 'dev')).not.toContain('apps-extra');
+    expect(Object.keys(after)).toContain('dev-blue/apps-web/namespace_web.yaml');
+    // The partial render left dist/ exactly as a full render of the new config would.
+    expect(runCli(['check', '--config', config, '--dist', dist]).code).toBe(0);
+  });
+
+  it("check --env reports a stale file of that environment and ignores other environments' files", () => {
+    const { config, dist } = renderedWithExtraDevApp();
+    const prodFile = join(dist, 'prod-blue/apps-web/namespace_web.yaml');
+    writeFileSync(prodFile, `${readFileSync(prodFile, 'utf8')}# hand edit\n`);
+
+    const stale = runCli(['check', '--config', config, '--env', 'dev', '--dist', dist]);
+    expect(stale.code).toBe(1);
+    expect(stale.stderr).toContain('check: dist/ is stale for dev (');
+    expect(stale.stderr).toContain('dist/dev-blue/apps-extra/namespace_extra.yaml: no longer generated');
+    expect(stale.stderr).not.toContain('prod-blue');
+
+    expect(
+      runCli(['synth', '--config', config, '--env', 'dev', '--dist', dist, '--tf-out', tempDir('tfout')])
+        .code,
+    ).toBe(0);
+    const fresh = runCli(['check', '--config', join(config, 'dev.yaml'), '--dist', dist]);
+    expect(fresh.stderr).toBe('');
+    expect(fresh.code).toBe(0);
+    expect(fresh.stdout).toMatch(/check: ok: dist\/ is up to date for dev \(\d+ files and \.generated\)/);
+
+    const prod = runCli(['check', '--config', config, '--env', 'prod', '--dist', dist]);
+    expect(prod.code).toBe(1);
+    expect(prod.stderr).toContain('dist/prod-blue/apps-web/namespace_web.yaml: differs from the render');
+    expect(prod.stderr).not.toContain('dev-blue');
+  });
+
+  it('a full check names every environment it checked', () => {
+    const dist = tempDir('dist');
+    expect(
+      runCli(['synth', '--config', FIXTURE_CONFIG, '--dist', dist, '--tf-out', tempDir('tfout')]).code,
+    ).toBe(0);
+    const result = runCli(['check', '--config', FIXTURE_CONFIG, '--dist', dist]);
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain(
-      'check: --env given: the freshness of dist/ is checked only without --env',
+    expect(result.stdout).toMatch(
+      /check: ok: dist\/ is up to date for every environment \(dev, prod, stage\) \(\d+ files/,
     );
-    expect(result.stdout).toMatch(/check: ok: .* objects and 4 stacks pass every rule/);
+  });
+
+  it('rejects an environment whose files dist/.generated records for another environment', () => {
+    const config = copyOfFixtureConfig();
+    const dist = tempDir('dist');
+    expect(runCli(['synth', '--config', config, '--dist', dist, '--tf-out', tempDir('tfout')]).code).toBe(0);
+    // The index says dev's files belong to another environment (one whose cluster or stack names
+    // collide with dev's): a partial render of dev must not take them over.
+    const index = join(dist, '.generated');
+    writeFileSync(index, readFileSync(index, 'utf8').replace('[dev]', '[development]'));
+    const before = snapshotTree(dist);
+    const result = runCli([
+      'synth',
+      '--config',
+      join(config, 'dev.yaml'),
+      '--dist',
+      dist,
+      '--tf-out',
+      tempDir('tfout'),
+    ]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(
+      "rendered for environment dev, but dist/.generated records it as environment development's",
+    );
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+    expect(snapshotTree(dist)).toEqual(before);
+  });
+});
+
+describe('npm run check with --env', () => {
+  it('runs the rules on the named environment and checks only its files in dist/', () => {
+    const dist = tempDir('dist');
+    const args = ['--config', FIXTURE_CONFIG, '--env', 'dev', '--dist', dist];
+    expect(runCli(['synth', ...args, '--tf-out', tempDir('tfout')]).code).toBe(0);
+    const result = runCli(['check', ...args]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(
+      /check: ok: dist\/ is up to date for dev \(\d+ files and \.generated\); .* objects and 4 stacks pass every rule/,
+    );
   });
 });
