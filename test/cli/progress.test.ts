@@ -70,9 +70,9 @@ describe('progress line', () => {
     expect(slow.code).toBe(0);
     expect(slow.stderr).toBe('');
     expect(progress.join('')).toMatch(
-      /^synth: \d+\.\d s: rendered [23] of 4 units \(prod-(blue|green) manifests\)$/m,
+      /^synth: \d+\.\d s: rendered [234] of 5 units \((prod-(blue|green)|stage-green) manifests\)$/m,
     );
-    expect(progress.join('')).toMatch(/^synth: \d+\.\d s: rendered 4 of 4 units \(Terraform stacks\)$/m);
+    expect(progress.join('')).toMatch(/^synth: \d+\.\d s: rendered 5 of 5 units \(Terraform stacks\)$/m);
     expect(slow.stdout).toBe(fast.stdout);
     expect(snapshotTree(slowDist)).toEqual(snapshotTree(fastDist));
   });

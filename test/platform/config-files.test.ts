@@ -67,6 +67,7 @@ describe('loadEnvironments', () => {
     expect(loaded.map((e) => [e.file, e.config.name])).toEqual([
       ['platform/dev.yaml', 'dev'],
       ['platform/prod.yaml', 'prod'],
+      ['platform/stage.yaml', 'stage'],
     ]);
   });
 
@@ -122,7 +123,7 @@ describe('loadEnvironments', () => {
     expect(
       problemsOf(() => loadEnvironments(FIXTURE_CONFIG, { fs, only: ['Prod'], cwd: FIXTURE_CONFIG })),
     ).toEqual([
-      `${FIXTURE_CONFIG}: --env Prod: no such environment (environment names are lowercase: --env prod); available: dev, prod`,
+      `${FIXTURE_CONFIG}: --env Prod: no such environment (environment names are lowercase: --env prod); available: dev, prod, stage`,
     ]);
   });
 

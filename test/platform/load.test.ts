@@ -56,8 +56,8 @@ describe('parseConfig, YAML anchors and merge keys', () => {
       );
     }
     const text = `${fixtureText('prod')}\nlol:\n${laughs.map((l) => `  ${l}`).join('\n')}\n`;
-    expect(() => parseConfig(text, 'config/prod.yaml', 'prod')).toThrow(
-      `config/prod.yaml: its YAML aliases expand to more than ${MAX_ALIAS_EXPANSIONS} copies`,
+    expect(() => parseConfig(text, 'prod.yaml', 'prod')).toThrow(
+      `prod.yaml: its YAML aliases expand to more than ${MAX_ALIAS_EXPANSIONS} copies`,
     );
   });
 
