@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError } from '../platform/load';
 import { platformJsonSchema } from '../platform/schema';
 import { loadEnvironments } from './config-files';
+import { staleDistFiles } from './diff/stale-dist';
 import { distAtRevision, distOnDisk, GitError } from './dist-trees';
 import { collectDist, planDist, writeDist } from './dist-writer';
 import { render, resourceCount } from './render';
@@ -128,10 +129,14 @@ const DIFF_OPTIONS = {
   base: { type: 'string' },
   format: { type: 'string', default: 'markdown' },
   dist: { type: 'string' },
+  config: { type: 'string' },
 } as const;
 
+/** At most this many stale files are named; the rest are counted. */
+const STALE_LINES = 20;
+
 function diff(args: string[]): number {
-  let values: { base?: string; format?: string; dist?: string };
+  let values: { base?: string; format?: string; dist?: string; config?: string };
   try {
     ({ values } = parseArgs({ args, options: DIFF_OPTIONS, allowPositionals: false, strict: true }));
   } catch (error) {
@@ -143,7 +148,19 @@ function diff(args: string[]): number {
     throw new UsageError(`--format must be markdown, text or json, got ${JSON.stringify(format)}`);
   }
   const distDir = resolve(values.dist ?? join(ROOT, 'dist'));
-  const result = diffTrees(distAtRevision(distDir, values.base), distOnDisk(distDir));
+  const base = distAtRevision(distDir, values.base);
+  // The report compares dist/ trees: it is only the change under review if dist/ is the render of
+  // the config in the working tree.
+  const stale = staleDistFiles(resolve(values.config ?? join(ROOT, 'config')), distDir);
+  if (stale.length > 0) {
+    console.error(
+      `diff: dist/ is stale: the config no longer renders to ${distDir} (${stale.length} file(s) differ); run \`npm run synth\` (and commit dist/), then diff again:`,
+    );
+    for (const line of stale.slice(0, STALE_LINES)) console.error(`  ${line}`);
+    if (stale.length > STALE_LINES) console.error(`  … and ${stale.length - STALE_LINES} more`);
+    return 1;
+  }
+  const result = diffTrees(base, distOnDisk(distDir));
   if (format === 'json') console.log(jsonReport(result, values.base).trimEnd());
   else if (format === 'text') console.log(textReport(result, values.base).trimEnd());
   else console.log(markdownReport(result, values.base).join('\n\n').trimEnd());

@@ -83,6 +83,7 @@ export interface RiskInput {
   readonly afterTree: ReadonlyMap<string, Resource>;
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: rendered JSON and YAML, read field by field
 type Obj = Record<string, any>;
 
 const SCHEME = 'service.beta.kubernetes.io/aws-load-balancer-scheme';
@@ -301,7 +302,9 @@ function deletion(input: RiskInput): Risk[] {
         ? `cluster ${body.name}: every object on it and its data are lost`
         : resource.kind === 'Namespace'
           ? `namespace ${nameOf(resource)}: Kubernetes deletes every object in it, rendered here or not`
-          : 'deletion';
+          : resource.kind.startsWith('aws_')
+            ? 'Terraform destroys it'
+            : 'deleted from the cluster when Argo CD prunes it';
   return [{ class: 'deletion', detail }];
 }
 

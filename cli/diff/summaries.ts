@@ -2,6 +2,7 @@
  * The important fields of an added or removed resource, in one line: what a reviewer needs to
  * judge it without opening the file (a new internet-facing NLB, a node group's instance types).
  */
+// biome-ignore lint/suspicious/noExplicitAny: rendered JSON and YAML, read field by field
 type Obj = Record<string, any>;
 
 const SCHEME = 'service.beta.kubernetes.io/aws-load-balancer-scheme';
