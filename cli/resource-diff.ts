@@ -53,7 +53,14 @@ export function diffTrees(before: ReadonlyMap<string, string>, after: ReadonlyMa
       resource: resource.name,
       file: resource.file,
       kind,
-      summary: kind === 'changed' ? '' : resourceSummary(resource.kind, resource.body),
+      summary:
+        kind === 'changed'
+          ? ''
+          : resourceSummary(
+              resource.kind,
+              resource.body,
+              (address) => (next ? b : a).get(`${resource.file}#${address}`)?.body,
+            ),
       fields,
       risks: risksOf({
         resource,

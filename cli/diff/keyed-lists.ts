@@ -20,6 +20,7 @@ const IDENTITY_BY_LIST: Readonly<Record<string, readonly string[]>> = {
   volumeMounts: ['mountPath'],
   ports: ['name', 'containerPort', 'port'],
   statement: ['sid'],
+  Statement: ['Sid'],
   block_device_mappings: ['device_name'],
   tag_specifications: ['resource_type'],
   condition: ['variable'],
@@ -90,7 +91,25 @@ function diffValue(before: Json, after: Json, path: string, out: FieldChange[]):
     diffList(before, after, path, out);
     return;
   }
+  // A JSON document held in a string (an IAM policy in `policy` or `assume_role_policy`) is
+  // compared as the document it is, its statements by Sid.
+  const parsedBefore = jsonDocument(before);
+  const parsedAfter = jsonDocument(after);
+  if (parsedBefore !== undefined && parsedAfter !== undefined) {
+    diffValue(parsedBefore, parsedAfter, path, out);
+    return;
+  }
   out.push(change(path, before, after));
+}
+
+function jsonDocument(value: Json): Record<string, Json> | undefined {
+  if (typeof value !== 'string' || !value.startsWith('{')) return undefined;
+  try {
+    const parsed = JSON.parse(value) as Json;
+    return isRecord(parsed) ? parsed : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function diffList(before: readonly Json[], after: readonly Json[], path: string, out: FieldChange[]): void {

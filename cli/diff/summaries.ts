@@ -125,9 +125,17 @@ export function policyFacts(document: Obj): string[] {
   });
 }
 
-function parsedPolicy(text: unknown): string[] {
+/** Finds a resource of the same stack by address, e.g. `data.aws_iam_policy_document.node-trust`. */
+export type Lookup = (address: string) => unknown;
+
+function parsedPolicy(text: unknown, lookup: Lookup): string[] {
   if (typeof text !== 'string') return [];
-  if (text.startsWith('${')) return [`policy ${text.slice(2, -1).replace(/\.json$/, '')}`];
+  const reference = /^\$\{(data\.aws_iam_policy_document\.[^.}]+)\.json\}$/.exec(text)?.[1];
+  if (reference) {
+    const document = lookup(reference);
+    return document && typeof document === 'object' ? policyFacts(document as Obj) : [reference];
+  }
+  if (text.startsWith('${')) return [`policy ${text.slice(2, -1)}`];
   try {
     return policyFacts(JSON.parse(text) as Obj);
   } catch {
@@ -135,7 +143,7 @@ function parsedPolicy(text: unknown): string[] {
   }
 }
 
-function terraform(type: string, body: Obj): string[] {
+function terraform(type: string, body: Obj, lookup: Lookup): string[] {
   switch (type) {
     case 'aws_eks_node_group': {
       const scaling: Obj = [body.scaling_config].flat()[0] ?? {};
@@ -162,10 +170,10 @@ function terraform(type: string, body: Obj): string[] {
       return ebs.volume_size ? [`root volume ${ebs.volume_size} GiB ${ebs.volume_type ?? ''}`.trim()] : [];
     }
     case 'aws_iam_role':
-      return [`trust: ${parsedPolicy(body.assume_role_policy).join('; ')}`];
+      return [`trust: ${parsedPolicy(body.assume_role_policy, lookup).join('; ')}`];
     case 'aws_iam_role_policy':
     case 'aws_iam_policy':
-      return parsedPolicy(body.policy);
+      return parsedPolicy(body.policy, lookup);
     case 'data.aws_iam_policy_document':
       return policyFacts(body);
     case 'aws_iam_role_policy_attachment':
@@ -194,8 +202,10 @@ function terraform(type: string, body: Obj): string[] {
 }
 
 /** The important fields of a resource, `; `-separated; empty when the kind has none worth showing. */
-export function resourceSummary(kind: string, body: unknown): string {
+export function resourceSummary(kind: string, body: unknown, lookup: Lookup = () => undefined): string {
   if (body === null || typeof body !== 'object') return '';
-  const facts = /^(aws_|data\.)/.test(kind) ? terraform(kind, body as Obj) : kubernetes(kind, body as Obj);
+  const facts = /^(aws_|data\.)/.test(kind)
+    ? terraform(kind, body as Obj, lookup)
+    : kubernetes(kind, body as Obj);
   return facts.filter((f) => f !== '').join('; ');
 }

@@ -234,6 +234,39 @@ describe('the review report', () => {
   });
 });
 
+describe('added IAM resources', () => {
+  it('show the trust principals and actions of the policy documents they use, and raise IAM broadening', () => {
+    const stack = {
+      data: {
+        aws_iam_policy_document: {
+          trust: {
+            statement: [
+              {
+                actions: ['sts:AssumeRole'],
+                effect: 'Allow',
+                principals: [{ identifiers: ['ec2.amazonaws.com'], type: 'Service' }],
+              },
+            ],
+          },
+        },
+      },
+      resource: {
+        aws_iam_role: {
+          node: { assume_role_policy: '${data.aws_iam_policy_document.trust.json}', name: 'node' },
+        },
+      },
+    };
+    const diff = diffTrees(new Map(), new Map([['infra/s.tf.json', JSON.stringify(stack)]]));
+    expect(change(diff, 'stack s', 'aws_iam_role.node').summary).toBe(
+      'trust: Allow sts:AssumeRole for Service ec2.amazonaws.com',
+    );
+    expect(change(diff, 'stack s', 'data.aws_iam_policy_document.trust').risks).toEqual([
+      { class: 'iam-broadening', detail: 'new actions sts:AssumeRole' },
+      { class: 'iam-broadening', detail: 'new principals Service ec2.amazonaws.com' },
+    ]);
+  });
+});
+
 describe('keyed list diffs', () => {
   it('compares containers and env by name and volume mounts by mount path', () => {
     const pod = (env: { name: string; value: string }[], mounts: { name: string; mountPath: string }[]) => ({
