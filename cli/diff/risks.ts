@@ -454,9 +454,20 @@ function iam(input: RiskInput): Risk[] {
       if (old?.policy_arn !== next.policy_arn) found.push(`${next.policy_arn} for ${next.principal_arn}`);
       break;
     case 'ClusterRole':
-    case 'Role':
-      found.push(...newItems('new grants', old ? rbacGrants(old) : [], rbacGrants(next)));
+    case 'Role': {
+      // Grants are verb/resource pairs; shown per resource: `pods: get, list`.
+      const known = old ? rbacGrants(old) : [];
+      const byResource = new Map<string, string[]>();
+      for (const grant of [...new Set(rbacGrants(next))].filter((g) => !known.includes(g)).sort()) {
+        const [verb = '', what = ''] = grant.split(' ');
+        byResource.set(what, [...(byResource.get(what) ?? []), verb]);
+      }
+      if (byResource.size > 0)
+        found.push(
+          `new grants ${[...byResource].map(([what, verbs]) => `${what}: ${verbs.join(', ')}`).join('; ')}`,
+        );
       break;
+    }
     case 'ClusterRoleBinding':
     case 'RoleBinding':
       found.push(...newItems('binds', old ? subjects(old) : [], subjects(next)));
