@@ -234,6 +234,43 @@ describe('the review report', () => {
   });
 });
 
+describe('retiring a cluster', () => {
+  it('says the removed external-dns instances leave their records behind, and flags a wider public endpoint', () => {
+    const diff = diffTrees(
+      prod(),
+      tree(
+        fixtureConfig('prod', (raw) => {
+          raw.clusters = raw.clusters.filter((c: { color: string }) => c.color === 'blue');
+          for (const app of raw.apps) app.clusters = ['blue'];
+          raw.clusters[0].endpoint.publicAccessCidrs.push('198.51.100.0/24');
+        }),
+      ),
+    );
+    expect(bannerClasses(diff)).toEqual(['deletion', 'public-exposure', 'dns-left-behind']);
+    expect(change(diff, 'prod-green', 'Deployment kube-system/external-dns-public').risks).toEqual([
+      { class: 'deletion', detail: 'deleted from the cluster when Argo CD prunes it' },
+      {
+        class: 'dns-left-behind',
+        detail:
+          'external-dns-public runs --policy=upsert-only: the records it published (PublicDNSName names under eks-green.devinfra.fr) stay in Route 53 and nothing deletes them',
+      },
+    ]);
+    // green is not live: its live instances publish nothing, so they leave nothing behind.
+    expect(
+      change(diff, 'prod-green', 'Deployment kube-system/live-external-dns-public').risks.map((r) => r.class),
+    ).toEqual(['deletion']);
+    expect(change(diff, 'stack prod-green', 'aws_eks_cluster.cluster').risks).toEqual([
+      { class: 'deletion', detail: 'cluster prod-green: every object on it and its data are lost' },
+    ]);
+    expect(change(diff, 'stack prod-blue', 'aws_eks_cluster.cluster').risks).toEqual([
+      {
+        class: 'public-exposure',
+        detail: 'public Kubernetes API endpoint of prod-blue reachable from 198.51.100.0/24',
+      },
+    ]);
+  });
+});
+
 describe('added IAM resources', () => {
   it('show the trust principals and actions of the policy documents they use, and raise IAM broadening', () => {
     const stack = {
