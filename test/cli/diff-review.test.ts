@@ -289,6 +289,8 @@ describe('added IAM resources', () => {
       },
       resource: {
         aws_iam_role: {
+          // A Terraform interpolation, not a template string.
+          // biome-ignore lint/suspicious/noTemplateCurlyInString: Terraform syntax
           node: { assume_role_policy: '${data.aws_iam_policy_document.trust.json}', name: 'node' },
         },
       },
