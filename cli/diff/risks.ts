@@ -181,7 +181,7 @@ function liveSwitch(input: RiskInput): Risk[] {
       resource.kind === 'aws_route53_record'
         ? `${next.name} ${next.type} now answers ${JSON.stringify(next.records ?? next.alias)} (was ${JSON.stringify(old.records ?? old.alias)})`
         : resource.kind === 'data.aws_eks_cluster'
-          ? `the live cluster becomes ${next.name} (was ${old.name})`
+          ? `the live cluster becomes ${next.name} (was ${old.name})${followers(input)}`
           : 'the live DNS stack changes';
     return [{ class: 'live-switch', detail }];
   }
@@ -196,6 +196,20 @@ function liveSwitch(input: RiskInput): Risk[] {
     ];
   }
   return [];
+}
+
+/** The records that read a changed data source: their text is unchanged, their value is not. */
+function followers(input: RiskInput): string {
+  const reference = `${input.resource.name}.`;
+  const names = [...input.afterTree.values()]
+    .filter(
+      (r) =>
+        r.file === input.resource.file &&
+        r.kind === 'aws_route53_record' &&
+        JSON.stringify(r.body).includes(reference),
+    )
+    .map((r) => `${bodyOf(r).name} ${bodyOf(r).type}`);
+  return names.length > 0 ? `: ${names.join(', ')} follow${names.length === 1 ? 's' : ''} it` : '';
 }
 
 function versions(input: RiskInput): Risk[] {

@@ -128,6 +128,13 @@ describe('the review report', () => {
         detail: 'eks.devinfra.local TXT now answers ["prod-green"] (was ["prod-blue"])',
       },
     ]);
+    // The API record's text reads the data source: unchanged in dist/, but it follows the switch.
+    expect(change(diff, 'stack prod-live-dns', 'data.aws_eks_cluster.live-cluster').risks).toEqual([
+      {
+        class: 'live-switch',
+        detail: 'the live cluster becomes prod-green (was prod-blue): api.devinfra.local CNAME follows it',
+      },
+    ]);
     const markdown = markdownReport(diff, 'main').join('');
     expect(markdown).toContain(
       '> - **production traffic moves** (6 change(s) in prod-blue, prod-green, stack',
