@@ -192,6 +192,16 @@ function terraform(type: string, body: Obj, lookup: Lookup): string[] {
       return [`${body.policy_arn} for ${body.principal_arn}`];
     case 'aws_eks_addon':
       return [`${body.addon_name} ${body.addon_version ?? ''}`.trim()];
+    case 'aws_autoscaling_group_tag': {
+      const tag: Obj = [body.tag].flat()[0] ?? {};
+      return [`${tag.key} = ${tag.value}`];
+    }
+    case 'aws_cloudwatch_log_group':
+      return [
+        `${body.name}, ${body.retention_in_days ? `retention ${body.retention_in_days} days` : 'kept forever'}`,
+      ];
+    case 'aws_kms_key':
+      return [`rotation ${body.enable_key_rotation ? 'on' : 'off'}`];
     case 'aws_subnet':
       return [`${body.cidr_block} in ${body.availability_zone}`];
     case 'aws_vpc':
