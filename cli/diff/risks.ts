@@ -33,7 +33,7 @@ export const RISK_CLASSES = {
   },
   impossible: {
     title: 'impossible change',
-    explanation: `AWS or Kubernetes refuses it and the apply fails: EKS cannot downgrade a control plane and upgrades one minor at a time (${EKS_UPDATE}); a workload's selector is immutable`,
+    explanation: `AWS or Kubernetes refuses it and the apply fails: EKS cannot downgrade a control plane and upgrades one minor at a time (${EKS_UPDATE}), nor roll a node group back to an earlier version or AMI release; a workload's selector is immutable`,
   },
   'control-plane-upgrade': {
     title: 'control-plane upgrade',
@@ -239,6 +239,38 @@ function versions(input: RiskInput): Risk[] {
   return [
     { class: 'control-plane-upgrade', detail: `control plane ${arrow}: cannot be rolled back once applied` },
   ];
+}
+
+/** Numeric comparison of `1.34` or `1.34.2-20251112`, part by part. */
+function compareVersions(a: string, b: string): number {
+  const pa = a.split(/[.-]/).map(Number);
+  const pb = b.split(/[.-]/).map(Number);
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
+    if (d !== 0 && !Number.isNaN(d)) return d;
+  }
+  return 0;
+}
+
+/**
+ * "You cannot roll back a node group to an earlier Kubernetes version or AMI version"
+ * (https://docs.aws.amazon.com/eks/latest/APIReference/API_UpdateNodegroupVersion.html).
+ */
+function nodeGroupRollback(input: RiskInput): Risk[] {
+  const { resource, kind, fields, after } = input;
+  if (kind !== 'changed' || resource.kind !== 'aws_eks_node_group') return [];
+  return fields
+    .filter(
+      (f) =>
+        (f.path === 'version' || f.path === 'release_version') &&
+        typeof f.before === 'string' &&
+        typeof f.after === 'string' &&
+        compareVersions(f.after, f.before) < 0,
+    )
+    .map((f) => ({
+      class: 'impossible' as const,
+      detail: `${bodyOf(after).node_group_name}: ${f.path} ${f.before} → ${f.after}: a node group cannot be rolled back to an earlier Kubernetes or AMI version`,
+    }));
 }
 
 function selector(input: RiskInput): Risk[] {
@@ -544,6 +576,7 @@ export function risksOf(input: RiskInput): Risk[] {
     ...liveSwitch(input),
     ...versions(input),
     ...selector(input),
+    ...nodeGroupRollback(input),
     ...nodeRoll(input),
     ...replacement(input),
     ...deletion(input),

@@ -151,6 +151,15 @@ describe('the review report', () => {
     expect(change(downgrade, 'stack prod-green', 'aws_eks_cluster.cluster').risks).toEqual([
       { class: 'impossible', detail: 'control-plane downgrade 1.35 → 1.33: EKS cannot downgrade a cluster' },
     ]);
+    // The node groups follow the control plane down, which EKS refuses as well.
+    expect(change(downgrade, 'stack prod-green', 'aws_eks_node_group.essential-a').risks).toEqual([
+      {
+        class: 'impossible',
+        detail:
+          'prod-green-essential-a: version 1.35 → 1.33: a node group cannot be rolled back to an earlier Kubernetes or AMI version',
+      },
+      { class: 'node-roll', detail: 'rolls every node of prod-green-essential-a: version "1.35" → "1.33"' },
+    ]);
     expect(bannerClasses(downgrade)).toContain('impossible');
     expect(bannerClasses(downgrade)).not.toContain('control-plane-upgrade');
     expect(markdownReport(downgrade, 'main')[0]).toContain(
