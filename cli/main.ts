@@ -10,8 +10,10 @@ import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type LoadedEnvironment, loadEnvironments } from '../platform/config-files';
 import { ConfigError } from '../platform/load';
+import { staleDistFiles } from './diff/stale-dist';
+import { ownedFiles, staleLines } from './dist-freshness';
 import { distAtRevision, distOnDisk, GitError } from './dist-trees';
-import { DistConflictError, INDEX_FILE, type OwnedDistFile, planDist, writeDist } from './dist-writer';
+import { DistConflictError, INDEX_FILE, planDist, writeDist } from './dist-writer';
 import { type Progress, progressReporter } from './progress';
 import { type Rendering, render, resourceCount } from './render';
 import { diffTrees, jsonReport, markdownReport, textReport } from './resource-diff';
@@ -62,17 +64,19 @@ const HELP: Record<string, string> = {
     'command line.',
   ].join('\n'),
   diff: [
-    'usage: npm run diff -- --base <git-ref> [--format markdown|text|json] [--dist <dir>]',
+    'usage: npm run diff -- --base <git-ref> [--format markdown|text|json] [--config <dir|file>] [--dist <dir>]',
     '',
     'Resource-level review of what changes in dist/ between <git-ref> and the working tree:',
     'Kubernetes objects and Terraform resources added, removed and changed, field by field.',
     '',
     '  --base <git-ref>     the revision to compare with, e.g. origin/main',
     '  --format <format>    markdown (default), text or json',
+    '  --config <dir|file>  the config dist/ must be the render of (default: config/)',
     '  --dist <dir>         the rendered output (default: dist/)',
     '  -h, --help           print this help',
     '',
-    'Exit codes: 0 reported; 2 bad command line or unknown revision.',
+    'Exit codes: 0 reported; 1 dist/ is stale (run npm run synth first); 2 bad command line,',
+    'bad configuration or unknown revision.',
   ].join('\n'),
   schema: [
     'usage: npm run schema',
@@ -87,7 +91,7 @@ const HELP: Record<string, string> = {
 
 const USAGE = [
   'usage: npm run <synth|check> -- [--config <dir|file>] [--dist <dir>] [--tf-out <dir>] [--env <name>]...',
-  '       npm run diff -- --base <git-ref> [--format markdown|text|json] [--dist <dir>]',
+  '       npm run diff -- --base <git-ref> [--format markdown|text|json] [--config <dir|file>] [--dist <dir>]',
   '       npm run schema',
   '       npm run <command> -- --help    the options of a command',
 ].join('\n');
@@ -173,18 +177,6 @@ function renderSelection(selection: Selection, tfOutDir: string, progress: Progr
   );
 }
 
-/** The rendered files, each with the environment that generated it (for dist/.generated). */
-function ownedFiles(rendering: Rendering): OwnedDistFile[] {
-  const owner = new Map<string, string>();
-  for (const o of rendering.objects) owner.set(o.path, o.environment);
-  for (const s of rendering.stacks) owner.set(s.path, s.environment);
-  return rendering.files.map((file) => {
-    const environment = owner.get(file.path);
-    if (environment === undefined) throw new Error(`rendered file ${file.path} has no environment`);
-    return { ...file, environment };
-  });
-}
-
 /** "dev, prod" or "every environment (dev, prod)": what a command covered. */
 function scopeText(selection: Selection): string {
   const names = selection.environments.map((e) => e.config.name).join(', ');
@@ -232,11 +224,7 @@ function check(options: Options): number {
     const rendering = renderSelection(selection, tfOut, progress);
     progress('comparing dist/ with the render');
     const plan = planDist(options.dist, ownedFiles(rendering), selection.only);
-    const stale = [
-      ...plan.added.map((p) => `dist/${p}: missing`),
-      ...plan.changed.map((p) => `dist/${p}: differs from the render`),
-      ...plan.removed.map((p) => `dist/${p}: no longer generated`),
-    ];
+    const stale = staleLines(plan);
     if (stale.length > 0) {
       console.error(
         `check: dist/ is stale for ${scopeText(selection)} (${stale.length} file(s)); run \`${synthCommand(options)}\` and commit dist/:`,
@@ -273,10 +261,14 @@ const DIFF_OPTIONS = {
   base: { type: 'string' },
   format: { type: 'string', default: 'markdown' },
   dist: { type: 'string' },
+  config: { type: 'string' },
 } as const;
 
+/** At most this many stale files are named; the rest are counted. */
+const STALE_LINES = 20;
+
 function diff(args: string[]): number {
-  let values: { base?: string; format?: string; dist?: string };
+  let values: { base?: string; format?: string; dist?: string; config?: string };
   try {
     ({ values } = parseArgs({ args, options: DIFF_OPTIONS, allowPositionals: false, strict: true }));
   } catch (error) {
@@ -290,7 +282,19 @@ function diff(args: string[]): number {
     throw new UsageError(`--format must be markdown, text or json, got ${JSON.stringify(format)}`);
   }
   const distDir = resolve(values.dist ?? join(ROOT, 'dist'));
-  const result = diffTrees(distAtRevision(distDir, values.base), distOnDisk(distDir));
+  const base = distAtRevision(distDir, values.base);
+  // The report compares dist/ trees: it is only the change under review if dist/ is the render of
+  // the config in the working tree.
+  const stale = staleDistFiles(resolve(values.config ?? join(ROOT, 'config')), distDir);
+  if (stale.length > 0) {
+    console.error(
+      `diff: dist/ is stale: the config no longer renders to ${distDir} (${stale.length} file(s) differ); run \`npm run synth\` (and commit dist/), then diff again:`,
+    );
+    for (const line of stale.slice(0, STALE_LINES)) console.error(`  ${line}`);
+    if (stale.length > STALE_LINES) console.error(`  … and ${stale.length - STALE_LINES} more`);
+    return 1;
+  }
+  const result = diffTrees(base, distOnDisk(distDir));
   if (format === 'json') console.log(jsonReport(result, values.base).trimEnd());
   else if (format === 'text') console.log(textReport(result, values.base).trimEnd());
   else console.log(markdownReport(result, values.base).join('\n\n').trimEnd());

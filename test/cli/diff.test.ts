@@ -3,8 +3,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { diffTrees, jsonReport, markdownReport, textReport } from '../../cli/resource-diff';
-import { FIXTURE_CONFIG, fixtureConfig, renderConfigs } from '../helpers';
-import { runCli, tempDir } from './run-cli';
+import { fixtureConfig, fixtureText, renderConfigs } from '../helpers';
+import { configDir, runCli, tempDir } from './run-cli';
 
 function treeOf(files: readonly { path: string; content: string }[]): Map<string, string> {
   return new Map(files.map((f) => [f.path, f.content]));
@@ -38,10 +38,11 @@ describe('npm run diff', () => {
       'prod-green: Deployment kube-system/live-external-dns-private: spec.replicas 0->1',
       'prod-green: Deployment kube-system/live-external-dns-public: spec.replicas 0->1',
     ]);
-    // Reading another cluster is not replacing one: a data source never carries a risk flag.
-    expect(diff.changes.flatMap((c) => c.risks)).toEqual([]);
+    // Production traffic moves: every change of a live switch is risky (issue 16; this test used to
+    // expect none), and reading another cluster is not replacing one: no other class is raised.
+    expect(diff.changes.flatMap((c) => c.risks.map((r) => r.class))).toEqual(Array(6).fill('live-switch'));
     const markdown = markdownReport(diff, 'main').join('');
-    expect(markdown).toContain('| stack prod-live-dns | 0 | 2 | 0 | 0 |');
+    expect(markdown).toContain('| stack prod-live-dns | 0 | 2 | 0 | 2 |');
     expect(markdown).not.toMatch(/\n\n\n/);
   });
 
@@ -56,6 +57,7 @@ describe('npm run diff', () => {
         resource: 'Deployment web/web',
         file: 'c/x/d.yaml',
         kind: 'changed',
+        summary: '',
         fields: [{ path: 'spec.replicas', before: 1, after: 3 }],
         risks: [],
       },
@@ -69,7 +71,14 @@ describe('npm run diff', () => {
       JSON.stringify({
         resource: {
           aws_eks_node_group: { spot: { instance_types: [instance], scaling_config: [{ max_size: 3 }] } },
-          aws_iam_role: { node: { assume_role_policy: JSON.stringify({ Principal: principal }) } },
+          aws_iam_role: {
+            node: {
+              assume_role_policy: JSON.stringify({
+                Version: '2012-10-17',
+                Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Principal: { Service: principal } }],
+              }),
+            },
+          },
           ...extra,
         },
       });
@@ -83,12 +92,22 @@ describe('npm run diff', () => {
       ['infra/s.tf.json', stack('m6i.large', 'eks.amazonaws.com')],
     ]);
     const risks = Object.fromEntries(diffTrees(before, after).changes.map((c) => [c.resource, c.risks]));
-    expect(risks['ConfigMap x/gone']).toEqual(['deletion']);
-    expect(risks['Deployment web/web']?.[0]).toMatch(/^immutable selector changed/);
-    expect(risks['aws_eks_node_group.spot']?.[0]).toBe(
-      'replaces the node group (its nodes are drained and recreated): instance_types',
-    );
-    expect(risks['aws_iam_role.node']?.[0]).toMatch(/^IAM trust policy changed/);
+    expect(risks['ConfigMap x/gone']).toEqual([
+      { class: 'deletion', detail: 'deleted from the cluster when Argo CD prunes it' },
+    ]);
+    expect(risks['Deployment web/web']).toEqual([
+      { class: 'impossible', detail: expect.stringMatching(/^immutable selector changed/) },
+    ]);
+    // The replacement now says whether capacity goes first (issue 16).
+    expect(risks['aws_eks_node_group.spot']).toEqual([
+      {
+        class: 'replacement',
+        detail: expect.stringMatching(/^replaces the node group \(instance_types\): capacity is lost first/),
+      },
+    ]);
+    expect(risks['aws_iam_role.node']).toEqual([
+      { class: 'iam-broadening', detail: 'new principals Service eks.amazonaws.com' },
+    ]);
   });
 
   it('redacts Secret values', () => {
@@ -123,30 +142,20 @@ describe('npm run diff', () => {
       spawnSync('git', [...identity, ...args], { cwd: repo, encoding: 'utf8' });
     git('init', '-q', '-b', 'main');
     const dist = join(repo, 'dist');
-    expect(
-      runCli([
-        'synth',
-        '--config',
-        FIXTURE_CONFIG,
-        '--env',
-        'dev',
-        '--dist',
-        dist,
-        '--tf-out',
-        tempDir('tfout'),
-      ]).code,
-    ).toBe(0);
+    const config = configDir({ 'dev.yaml': fixtureText('dev') });
+    expect(runCli(['synth', '--config', config, '--dist', dist, '--tf-out', tempDir('tfout')]).code).toBe(0);
     git('add', '-A');
     git('commit', '-qm', 'base');
-    const file = join(dist, 'dev-blue', 'apps-web', 'namespace_web.yaml');
-    writeFileSync(file, readFileSync(file, 'utf8').replace('team: frontend', 'team: growth'));
-    const json = runCli(['diff', '--base', 'main', '--dist', dist, '--format', 'json']);
+    // A config edit, rendered: the report shows it.
+    const env = join(config, 'dev.yaml');
+    writeFileSync(env, readFileSync(env, 'utf8').replace('team: frontend', 'team: growth'));
+    expect(runCli(['synth', '--config', config, '--dist', dist, '--tf-out', tempDir('tfout')]).code).toBe(0);
+    const json = runCli(['diff', '--base', 'main', '--config', config, '--dist', dist, '--format', 'json']);
     expect(json.code).toBe(0);
     const report = JSON.parse(json.stdout || '{}');
-    expect(report.changes).toEqual([expect.objectContaining({ resource: 'Namespace web', kind: 'changed' })]);
-    expect(report.changes[0].fields).toEqual([
-      { path: 'metadata.labels.team', before: 'frontend', after: 'growth' },
-    ]);
+    const namespace = report.changes.find((c: { resource: string }) => c.resource === 'Namespace web');
+    expect(namespace).toMatchObject({ kind: 'changed' });
+    expect(namespace.fields).toEqual([{ path: 'metadata.labels.team', before: 'frontend', after: 'growth' }]);
     const bad = runCli(['diff', '--base', 'no-such-branch', '--dist', dist]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('unknown revision "no-such-branch"');
