@@ -178,7 +178,13 @@ describe('the review report', () => {
   it('raises a control-plane upgrade for one minor and a node roll for the node groups that follow', () => {
     const diff = diffTrees(
       prod(),
-      tree(fixtureConfig('prod', (raw) => (raw.clusters[0].kubernetesVersion = '1.35'))),
+      tree(
+        fixtureConfig('prod', (raw) => {
+          raw.clusters[0].kubernetesVersion = '1.35';
+          // A pinned AMI release must be of the cluster's minor (refused at load otherwise).
+          raw.clusters[0].nodeGroups[2].releaseVersion = '';
+        }),
+      ),
     );
     expect(change(diff, 'stack prod-blue', 'aws_eks_cluster.cluster').risks.map((r) => r.class)).toEqual([
       'control-plane-upgrade',
