@@ -384,10 +384,10 @@ describe('keyed list diffs', () => {
 describe('npm run diff on a stale dist/', () => {
   it('fails with exit 1 naming npm run synth when the config was edited without a re-render', () => {
     const repo = tempDir('repo');
-    const git = (...args: string[]) => spawnSync('git', args, { cwd: repo, encoding: 'utf8' });
+    const identity = ['-c', 'user.email=t@example.com', '-c', 'user.name=t'];
+    const git = (...args: string[]) =>
+      spawnSync('git', [...identity, ...args], { cwd: repo, encoding: 'utf8' });
     git('init', '-q', '-b', 'main');
-    git('config', 'user.email', 't@example.com');
-    git('config', 'user.name', 't');
     const dist = join(repo, 'dist');
     const config = configDir({ 'dev.yaml': fixtureText('dev') });
     expect(runCli(['synth', '--config', config, '--dist', dist, '--tf-out', tempDir('tfout')]).code).toBe(0);
