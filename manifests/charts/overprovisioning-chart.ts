@@ -31,8 +31,11 @@ const PLACEHOLDER = 'overprovisioning';
 const AUTOSCALER = 'overprovisioning-autoscaler';
 /** The user the pause image declares. */
 const PAUSE_UID = 65535;
-/** The distroless `nonroot` user of the cluster-proportional-autoscaler image. */
-const AUTOSCALER_UID = 65532;
+/**
+ * The user the cluster-proportional-autoscaler image declares (`USER 65535:65535` over
+ * distroless/static:nonroot), https://github.com/kubernetes-sigs/cluster-proportional-autoscaler/blob/v1.10.3/Dockerfile.in.
+ */
+const AUTOSCALER_UID = 65535;
 
 /**
  * A PriorityClass below every workload (default 0) but not below cluster-autoscaler's
@@ -209,11 +212,24 @@ export class OverprovisioningChart extends Chart {
               {
                 name: 'autoscaler',
                 image: CLUSTER_PROPORTIONAL_AUTOSCALER_IMAGE,
+                // Flags of upstream's example and chart at v1.10.3
+                // (https://github.com/kubernetes-sigs/cluster-proportional-autoscaler/blob/v1.10.3/examples/linear.yaml,
+                // charts/cluster-proportional-autoscaler/templates/deployment.yaml, whose values
+                // default `options.logToStdErr: true`).
                 command: [
                   '/cluster-proportional-autoscaler',
                   `--namespace=${namespace}`,
                   `--configmap=${AUTOSCALER}`,
                   `--target=deployment/${PLACEHOLDER}`,
+                  // The binary logs with glog (github.com/golang/glog v1.2.4, go.mod at v1.10.3),
+                  // whose default sink writes files under --log_dir or os.TempDir() (/tmp) and,
+                  // when it cannot create one, exits with code 2 ("glog: exiting because of
+                  // error", vendor/github.com/golang/glog/glog.go sinkf). The root filesystem is
+                  // read-only and has no /tmp volume, so without this flag the first log line
+                  // kills the process. With it the file sink is disabled (fileSink.Enabled
+                  // returns !toStderr, glog_file.go) and the binary writes nothing to disk: the
+                  // ConfigMap is read and the Deployment scaled through the API only.
+                  '--logtostderr=true',
                   '--v=2',
                 ],
                 // Sizes of the kube-dns autoscaler, the same binary watching the same nodes.

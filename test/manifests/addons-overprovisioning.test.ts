@@ -92,6 +92,7 @@ describe('overprovisioning add-on', () => {
       '--namespace=overprovisioning',
       '--configmap=overprovisioning-autoscaler',
       '--target=deployment/overprovisioning',
+      '--logtostderr=true',
       '--v=2',
     ]);
     const config = findObject(
@@ -131,6 +132,23 @@ describe('overprovisioning add-on', () => {
       },
     ]);
     expect(autoscaler().spec.template.spec.serviceAccountName).toBe('overprovisioning-autoscaler');
+  });
+
+  it('logs to stderr: glog would otherwise write files under /tmp on the read-only root filesystem and exit', () => {
+    // cluster-proportional-autoscaler v1.10.3 logs with github.com/golang/glog v1.2.4: without
+    // --logtostderr its file sink creates /tmp/cluster-proportional-autoscaler.*.INFO… and exits
+    // with code 2 when it cannot. It writes nothing else, so no volume is needed once logs go to stderr.
+    const pod = autoscaler().spec.template.spec;
+    const container = pod.containers[0];
+    expect(container.securityContext.readOnlyRootFilesystem).toBe(true);
+    expect(container.command).toContain('--logtostderr=true');
+    expect(container.command.some((arg: string) => /^--(log_dir|log-dir|alsologtostderr)/.test(arg))).toBe(
+      false,
+    );
+    expect(pod.volumes).toBeUndefined();
+    expect(container.volumeMounts).toBeUndefined();
+    // The user the image declares (USER 65535:65535 in Dockerfile.in at v1.10.3).
+    expect(pod.securityContext.runAsUser).toBe(65535);
   });
 
   it('is not rendered when addons.overprovisioning.enabled is false, as in dev', () => {
