@@ -12,6 +12,7 @@ import { clusterAutoscalerImage } from '../../platform/images';
 import { clusterAutoscalerTags, clusterName, irsaRole } from '../../platform/names';
 import type { ClusterConfig, PlatformConfig } from '../../platform/schema';
 import { annotateSyncWaves } from '../sync-waves';
+import { safeToEvict } from './addon-disruption';
 import { addonLabels } from './addon-labels';
 import { addonContainerSecurityContext, addonPodSecurityContext } from './addon-pod-security';
 import { addonResources } from './addon-resources';
@@ -135,7 +136,16 @@ export class ClusterAutoscalerChart extends Chart {
         replicas: 1,
         selector: { matchLabels: labels },
         template: {
-          metadata: { labels },
+          metadata: {
+            labels,
+            // Scale-down never removes the autoscaler's own node: it would evict the process in
+            // the middle of its own decision, and a kube-system pod relies on CA's default
+            // (--skip-nodes-with-system-pods) only as long as that flag stays. No PDB: drains of
+            // node rolls ignore this annotation and move the pod (one replica, leader lease,
+            // back in seconds), where a budget of zero would stall an EKS node update 15 minutes
+            // and fail it (addon-disruption.ts).
+            annotations: safeToEvict(false),
+          },
           spec: {
             serviceAccountName: role.serviceAccount,
             priorityClassName: 'system-cluster-critical',

@@ -9,6 +9,7 @@ import type { Construct } from 'constructs';
 import { EXTERNAL_DNS_IMAGE } from '../../platform/images';
 import { externalDnsInstances, irsaRole } from '../../platform/names';
 import type { ClusterConfig, PlatformConfig } from '../../platform/schema';
+import { DisruptionBudget } from '../constructs/disruption-budget';
 import { annotateSyncWaves } from '../sync-waves';
 import { addonLabels } from './addon-labels';
 import { addonContainerSecurityContext, addonPodSecurityContext } from './addon-pod-security';
@@ -116,6 +117,15 @@ export class ExternalDnsChart extends Chart {
             },
           },
         },
+      });
+      // Lets scale-down and drains move the pod (a kube-system pod without a budget pins its
+      // node for cluster-autoscaler), one at a time. A missed minute is harmless: records stay in
+      // Route 53 under upsert-only, and the next sync catches up.
+      new DisruptionBudget(this, `${instance.name}-budget`, {
+        name: instance.name,
+        namespace: role.namespace,
+        selector: podLabels,
+        labels: podLabels,
       });
     }
 

@@ -17,6 +17,7 @@ import { CLUSTER_PROPORTIONAL_AUTOSCALER_IMAGE, PAUSE_IMAGE } from '../../platfo
 import { HOSTNAME_LABEL, LIFECYCLE_LABEL, OVERPROVISIONING, ZONE_LABEL } from '../../platform/names';
 import type { ClusterConfig, PlatformConfig } from '../../platform/schema';
 import { annotateSyncWaves } from '../sync-waves';
+import { safeToEvict } from './addon-disruption';
 import { addonLabels } from './addon-labels';
 import { addonContainerSecurityContext, addonPodSecurityContext } from './addon-pod-security';
 import { addonResources } from './addon-resources';
@@ -85,7 +86,8 @@ export class OverprovisioningChart extends Chart {
         // Argo CD reset it on every sync.
         selector: { matchLabels: placeholderLabels },
         template: {
-          metadata: { labels: placeholderLabels },
+          // Placeholders exist to be displaced: said explicitly for the addon-availability check.
+          metadata: { labels: placeholderLabels, annotations: safeToEvict(true) },
           spec: {
             priorityClassName: OVERPROVISIONING.priorityClass,
             // The pause process holds no state: a preempted placeholder leaves at once.
@@ -203,7 +205,8 @@ export class OverprovisioningChart extends Chart {
         replicas: 1,
         selector: { matchLabels: autoscalerLabels },
         template: {
-          metadata: { labels: autoscalerLabels },
+          // Stateless: while it moves, the placeholder count only waits for the next poll.
+          metadata: { labels: autoscalerLabels, annotations: safeToEvict(true) },
           spec: {
             serviceAccountName: AUTOSCALER,
             securityContext: addonPodSecurityContext(AUTOSCALER_UID),
