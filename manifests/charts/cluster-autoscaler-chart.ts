@@ -30,9 +30,17 @@ const UID = 65534;
 
 /**
  * cluster-autoscaler (seeds 000 and 002): discovers the cluster's Auto Scaling groups by tag and
- * resizes them, through the IRSA role the infra stack creates for its ServiceAccount. RBAC as the
- * upstream chart ships it at 1.35
- * (https://github.com/kubernetes/autoscaler/blob/master/charts/cluster-autoscaler/templates/clusterrole.yaml).
+ * resizes them, through the IRSA role the infra stack creates for its ServiceAccount.
+ *
+ * Upstream sources (pinned by test/manifests/addons-cluster-autoscaler.test.ts):
+ * - the AWS example at the pinned 1.35 release: args, pod and container security context, RBAC
+ *   (https://github.com/kubernetes/autoscaler/blob/cluster-autoscaler-1.35.2/cluster-autoscaler/cloudprovider/aws/examples/cluster-autoscaler-autodiscover.yaml);
+ * - the chart of that line, cluster-autoscaler-chart-9.59.0 (appVersion 1.35.0): the liveness
+ *   probe, port 8085 and the read permissions the example lacks (cronjobs, deployments,
+ *   configmaps, resource.k8s.io)
+ *   (https://github.com/kubernetes/autoscaler/blob/cluster-autoscaler-chart-9.59.0/cluster-autoscaler/charts/cluster-autoscaler/templates/clusterrole.yaml).
+ * The binary logs with klog/v2, whose default is stderr (logtostderr=true), and keeps its state in
+ * the API (leases, the status ConfigMap): it writes nothing to the read-only root filesystem.
  */
 export class ClusterAutoscalerChart extends Chart {
   constructor(scope: Construct, id: string, props: ClusterAutoscalerChartProps) {
@@ -69,7 +77,7 @@ export class ClusterAutoscalerChart extends Chart {
         { apiGroups: ['policy'], resources: ['poddisruptionbudgets'], verbs: ['watch', 'list'] },
         {
           apiGroups: ['apps'],
-          resources: ['daemonsets', 'replicasets', 'statefulsets'],
+          resources: ['daemonsets', 'deployments', 'replicasets', 'statefulsets'],
           verbs: ['watch', 'list', 'get'],
         },
         {
@@ -91,7 +99,7 @@ export class ClusterAutoscalerChart extends Chart {
           resources: ['deviceclasses', 'resourceclaims', 'resourceslices'],
           verbs: ['watch', 'list', 'get'],
         },
-        { apiGroups: [''], resources: ['configmaps'], verbs: ['list', 'watch'] },
+        { apiGroups: [''], resources: ['configmaps'], verbs: ['list', 'watch', 'get'] },
         { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['create'] },
         {
           apiGroups: ['coordination.k8s.io'],

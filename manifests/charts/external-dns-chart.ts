@@ -35,6 +35,13 @@ const UID = 65534;
  * (https://kubernetes-sigs.github.io/external-dns/v0.23.0/docs/flags/): none was removed or renamed.
  * Added: `--aws-zone-type` and `--zone-id-filter`, so each instance writes to exactly its hosted
  * zone even when a private and a public zone share a name.
+ *
+ * Upstream sources (pinned by test/manifests/addons-external-dns.test.ts): kustomize/ and
+ * charts/external-dns/values.yaml of kubernetes-sigs/external-dns at v0.22.0, the newest tag of
+ * the stored upstream snapshot (v0.23.0 was tagged after it)
+ * (https://github.com/kubernetes-sigs/external-dns/tree/v0.22.0/kustomize). The binary logs with
+ * logrus to stderr and reads its AWS credentials from the projected IRSA token: it writes nothing
+ * to the read-only root filesystem, so the user (65534 here, 65532 in the chart) does not matter.
  */
 export class ExternalDnsChart extends Chart {
   constructor(scope: Construct, id: string, props: ExternalDnsChartProps) {
@@ -49,7 +56,8 @@ export class ExternalDnsChart extends Chart {
     new KubeClusterRole(this, 'cluster-role', {
       metadata: { name: NAME, labels },
       rules: [
-        { apiGroups: [''], resources: ['services', 'pods', 'nodes'], verbs: ['get', 'watch', 'list'] },
+        { apiGroups: [''], resources: ['services', 'pods'], verbs: ['get', 'watch', 'list'] },
+        { apiGroups: [''], resources: ['nodes'], verbs: ['watch', 'list'] },
         // Since v0.18 the service source reads EndpointSlices, not Endpoints
         // (https://github.com/kubernetes-sigs/external-dns/pull/5493).
         { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: ['get', 'watch', 'list'] },

@@ -40,9 +40,13 @@ export const METRICS_SERVER_REPLICAS = 2;
 
 /**
  * metrics-server, the source of the resource metrics API (`kubectl top`, HorizontalPodAutoscalers
- * on CPU and memory). Objects as upstream's components.yaml ships them
- * (https://github.com/kubernetes-sigs/metrics-server/tree/master/manifests/base), with the image
- * chosen by the cluster's minor from the version catalog.
+ * on CPU and memory). Objects as upstream's manifests/base ships them at the pinned releases
+ * (https://github.com/kubernetes-sigs/metrics-server/tree/v0.9.0/manifests/base, identical at
+ * v0.8.1), with the image chosen by the cluster's minor from the version catalog; two replicas and
+ * a budget from its high-availability component. Pinned by test/manifests/addons-metrics-server.test.ts.
+ * The only file it writes is its self-signed serving certificate and key (apiserver.crt,
+ * apiserver.key) in --cert-dir: an emptyDir at /tmp, as upstream mounts it "so we can safely use
+ * from-scratch images and/or read-only containers" (manifests/base/deployment.yaml).
  */
 export class MetricsServerChart extends Chart {
   constructor(scope: Construct, id: string, props: MetricsServerChartProps) {

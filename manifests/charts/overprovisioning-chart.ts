@@ -1,5 +1,6 @@
 import { Chart } from 'cdk8s';
 import {
+  IntOrString,
   KubeClusterRole,
   KubeClusterRoleBinding,
   KubeConfigMap,
@@ -30,7 +31,11 @@ export interface OverprovisioningChartProps {
 
 const PLACEHOLDER = 'overprovisioning';
 const AUTOSCALER = 'overprovisioning-autoscaler';
-/** The user the pause image declares. */
+/**
+ * The non-root user pause runs as by default since 3.5
+ * (https://github.com/kubernetes/kubernetes/blob/master/build/pause/CHANGELOG.md, #97963). pause.c
+ * only installs signal handlers and sleeps (build/pause/linux/pause.c): it writes nothing.
+ */
 const PAUSE_UID = 65535;
 /**
  * The user the cluster-proportional-autoscaler image declares (`USER 65535:65535` over
@@ -153,7 +158,10 @@ export class OverprovisioningChart extends Chart {
       metadata: { name: AUTOSCALER, namespace, labels: autoscalerLabels },
     });
 
-    // Counting nodes and cores is cluster-wide; everything else stays in the namespace.
+    // Counting nodes and cores is cluster-wide; everything else stays in the namespace. Upstream's
+    // chart at v1.10.3 grants the same node read, and in the Role the scale of every Deployment,
+    // ReplicaSet and ReplicationController plus configmaps get; here only the one target and the one
+    // ConfigMap (charts/cluster-proportional-autoscaler/templates/{clusterrole,role}.yaml).
     new KubeClusterRole(this, 'autoscaler-cluster-role', {
       metadata: { name: AUTOSCALER, labels: autoscalerLabels },
       rules: [{ apiGroups: [''], resources: ['nodes'], verbs: ['list', 'watch'] }],
@@ -235,6 +243,11 @@ export class OverprovisioningChart extends Chart {
                   '--logtostderr=true',
                   '--v=2',
                 ],
+                // The health server upstream's chart probes (pkg/autoscaler/health.go at v1.10.3:
+                // ListenAndServe(":8080"), /healthz). Liveness only: the handler answers while the
+                // process serves, so as readiness it would say nothing more.
+                ports: [{ name: 'http', containerPort: 8080, protocol: 'TCP' }],
+                livenessProbe: { httpGet: { path: '/healthz', port: IntOrString.fromString('http') } },
                 // Sizes of the kube-dns autoscaler, the same binary watching the same nodes.
                 resources: addonResources({ cpu: '20m', memory: '32Mi', memoryLimit: '64Mi' }),
                 securityContext: addonContainerSecurityContext(),
