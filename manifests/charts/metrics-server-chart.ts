@@ -45,7 +45,8 @@ export const METRICS_SERVER_REPLICAS = 2;
  * v0.8.1), with the image chosen by the cluster's minor from the version catalog; two replicas and
  * a budget from its high-availability component. Pinned by test/manifests/addons-metrics-server.test.ts.
  * The only file it writes is its self-signed serving certificate and key (apiserver.crt,
- * apiserver.key) in --cert-dir: an emptyDir at /tmp, as upstream mounts it "so we can safely use
+ * apiserver.key: SecureServing.MaybeDefaultWithSelfSignedCerts, cmd/metrics-server/app/options/options.go
+ * at v0.9.0, with k8s.io/apiserver's default pair name) in --cert-dir: an emptyDir at /tmp, as upstream mounts it "so we can safely use
  * from-scratch images and/or read-only containers" (manifests/base/deployment.yaml).
  */
 export class MetricsServerChart extends Chart {
