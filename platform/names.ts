@@ -279,6 +279,13 @@ export function liveDnsRecords(config: PlatformConfig) {
 export const POLICY_EXCEPTION_PREFIX = 'policy.eks-platform.io/exception-';
 
 /**
+ * The pod annotation cluster-autoscaler reads to decide whether scale-down may evict a pod:
+ * `"false"` keeps the pod's node, `"true"` lets it go even where a rule would keep it.
+ * https://github.com/kubernetes/autoscaler/blob/cluster-autoscaler-1.35.2/cluster-autoscaler/FAQ.md#what-types-of-pods-can-prevent-ca-from-removing-a-node
+ */
+export const SAFE_TO_EVICT_ANNOTATION = 'cluster-autoscaler.kubernetes.io/safe-to-evict';
+
+/**
  * A Terraform resource name from config names: letters, digits, `_` and `-`, not starting with
  * a digit (https://developer.hashicorp.com/terraform/language/syntax/configuration#identifiers).
  * The config validation refuses label and taint keys that would share one.

@@ -1,5 +1,6 @@
 import type { PlatformConfig } from '../../platform/schema';
 import type { Rendering } from '../render';
+import { addonAvailabilityViolations } from './addon-availability';
 import { autoscalerVersionViolations, liveExternalDnsViolations } from './cluster-versions';
 import { containerPolicyViolations } from './container-policy';
 import { iamWildcardViolations } from './iam-wildcards';
@@ -20,6 +21,7 @@ export function ruleViolations(rendering: Rendering, configs: readonly PlatformC
     ...containerPolicyViolations(objects),
     ...irsaViolations(objects, stacks, configs),
     ...schedulingViolations(objects, stacks),
+    ...addonAvailabilityViolations(objects),
     ...autoscalerVersionViolations(objects, stacks),
     ...liveExternalDnsViolations(objects, configs),
     ...terraformReferenceViolations(stacks),

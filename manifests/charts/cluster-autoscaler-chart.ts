@@ -12,6 +12,7 @@ import { clusterAutoscalerImage } from '../../platform/images';
 import { clusterAutoscalerTags, clusterName, irsaRole } from '../../platform/names';
 import type { ClusterConfig, PlatformConfig } from '../../platform/schema';
 import { annotateSyncWaves } from '../sync-waves';
+import { safeToEvict } from './addon-disruption';
 import { addonLabels } from './addon-labels';
 import { addonContainerSecurityContext, addonPodSecurityContext } from './addon-pod-security';
 import { addonResources } from './addon-resources';
@@ -29,9 +30,17 @@ const UID = 65534;
 
 /**
  * cluster-autoscaler (seeds 000 and 002): discovers the cluster's Auto Scaling groups by tag and
- * resizes them, through the IRSA role the infra stack creates for its ServiceAccount. RBAC as the
- * upstream chart ships it at 1.35
- * (https://github.com/kubernetes/autoscaler/blob/master/charts/cluster-autoscaler/templates/clusterrole.yaml).
+ * resizes them, through the IRSA role the infra stack creates for its ServiceAccount.
+ *
+ * Upstream sources (pinned by test/manifests/addons-cluster-autoscaler.test.ts):
+ * - the AWS example at the pinned 1.35 release: args, pod and container security context, RBAC
+ *   (https://github.com/kubernetes/autoscaler/blob/cluster-autoscaler-1.35.2/cluster-autoscaler/cloudprovider/aws/examples/cluster-autoscaler-autodiscover.yaml);
+ * - the chart of that line, cluster-autoscaler-chart-9.59.0 (appVersion 1.35.0): the liveness
+ *   probe, port 8085 and the read permissions the example lacks (cronjobs, deployments,
+ *   configmaps, resource.k8s.io)
+ *   (https://github.com/kubernetes/autoscaler/blob/cluster-autoscaler-chart-9.59.0/cluster-autoscaler/charts/cluster-autoscaler/templates/clusterrole.yaml).
+ * The binary logs with klog/v2, whose default is stderr (logtostderr=true), and keeps its state in
+ * the API (leases, the status ConfigMap): it writes nothing to the read-only root filesystem.
  */
 export class ClusterAutoscalerChart extends Chart {
   constructor(scope: Construct, id: string, props: ClusterAutoscalerChartProps) {
@@ -68,7 +77,7 @@ export class ClusterAutoscalerChart extends Chart {
         { apiGroups: ['policy'], resources: ['poddisruptionbudgets'], verbs: ['watch', 'list'] },
         {
           apiGroups: ['apps'],
-          resources: ['daemonsets', 'replicasets', 'statefulsets'],
+          resources: ['daemonsets', 'deployments', 'replicasets', 'statefulsets'],
           verbs: ['watch', 'list', 'get'],
         },
         {
@@ -90,7 +99,7 @@ export class ClusterAutoscalerChart extends Chart {
           resources: ['deviceclasses', 'resourceclaims', 'resourceslices'],
           verbs: ['watch', 'list', 'get'],
         },
-        { apiGroups: [''], resources: ['configmaps'], verbs: ['list', 'watch'] },
+        { apiGroups: [''], resources: ['configmaps'], verbs: ['list', 'watch', 'get'] },
         { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['create'] },
         {
           apiGroups: ['coordination.k8s.io'],
@@ -135,7 +144,16 @@ export class ClusterAutoscalerChart extends Chart {
         replicas: 1,
         selector: { matchLabels: labels },
         template: {
-          metadata: { labels },
+          metadata: {
+            labels,
+            // Scale-down never removes the autoscaler's own node: it would evict the process in
+            // the middle of its own decision, and a kube-system pod relies on CA's default
+            // (--skip-nodes-with-system-pods) only as long as that flag stays. No PDB: drains of
+            // node rolls ignore this annotation and move the pod (one replica, leader lease,
+            // back in seconds), where a budget of zero would stall an EKS node update 15 minutes
+            // and fail it (addon-disruption.ts).
+            annotations: safeToEvict(false),
+          },
           spec: {
             serviceAccountName: role.serviceAccount,
             priorityClassName: 'system-cluster-critical',

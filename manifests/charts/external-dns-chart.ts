@@ -9,6 +9,7 @@ import type { Construct } from 'constructs';
 import { EXTERNAL_DNS_IMAGE } from '../../platform/images';
 import { externalDnsInstances, irsaRole } from '../../platform/names';
 import type { ClusterConfig, PlatformConfig } from '../../platform/schema';
+import { DisruptionBudget } from '../constructs/disruption-budget';
 import { annotateSyncWaves } from '../sync-waves';
 import { addonLabels } from './addon-labels';
 import { addonContainerSecurityContext, addonPodSecurityContext } from './addon-pod-security';
@@ -34,6 +35,13 @@ const UID = 65534;
  * (https://kubernetes-sigs.github.io/external-dns/v0.23.0/docs/flags/): none was removed or renamed.
  * Added: `--aws-zone-type` and `--zone-id-filter`, so each instance writes to exactly its hosted
  * zone even when a private and a public zone share a name.
+ *
+ * Upstream sources (pinned by test/manifests/addons-external-dns.test.ts): kustomize/ and
+ * charts/external-dns/values.yaml of kubernetes-sigs/external-dns at v0.22.0, the newest tag of
+ * the stored upstream snapshot (v0.23.0 was tagged after it)
+ * (https://github.com/kubernetes-sigs/external-dns/tree/v0.22.0/kustomize). The binary logs with
+ * logrus to stderr and reads its AWS credentials from the projected IRSA token: it writes nothing
+ * to the read-only root filesystem, so the user (65534 here, 65532 in the chart) does not matter.
  */
 export class ExternalDnsChart extends Chart {
   constructor(scope: Construct, id: string, props: ExternalDnsChartProps) {
@@ -48,7 +56,8 @@ export class ExternalDnsChart extends Chart {
     new KubeClusterRole(this, 'cluster-role', {
       metadata: { name: NAME, labels },
       rules: [
-        { apiGroups: [''], resources: ['services', 'pods', 'nodes'], verbs: ['get', 'watch', 'list'] },
+        { apiGroups: [''], resources: ['services', 'pods'], verbs: ['get', 'watch', 'list'] },
+        { apiGroups: [''], resources: ['nodes'], verbs: ['watch', 'list'] },
         // Since v0.18 the service source reads EndpointSlices, not Endpoints
         // (https://github.com/kubernetes-sigs/external-dns/pull/5493).
         { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: ['get', 'watch', 'list'] },
@@ -116,6 +125,15 @@ export class ExternalDnsChart extends Chart {
             },
           },
         },
+      });
+      // Lets scale-down and drains move the pod (a kube-system pod without a budget pins its
+      // node for cluster-autoscaler), one at a time. A missed minute is harmless: records stay in
+      // Route 53 under upsert-only, and the next sync catches up.
+      new DisruptionBudget(this, `${instance.name}-budget`, {
+        name: instance.name,
+        namespace: role.namespace,
+        selector: podLabels,
+        labels: podLabels,
       });
     }
 

@@ -12,7 +12,9 @@ import {
 } from 'cdk8s-plus-27/lib/imports/k8s';
 import type { Construct } from 'constructs';
 import { metricsServerImage } from '../../platform/images';
+import { HOSTNAME_LABEL } from '../../platform/names';
 import type { ClusterConfig } from '../../platform/schema';
+import { DisruptionBudget } from '../constructs/disruption-budget';
 import { annotateSyncWaves } from '../sync-waves';
 import { addonLabels } from './addon-labels';
 import { addonContainerSecurityContext, addonPodSecurityContext } from './addon-pod-security';
@@ -27,12 +29,25 @@ const NAME = 'metrics-server';
 const NAMESPACE = 'kube-system';
 /** The user of the upstream manifest. */
 const UID = 1000;
+/**
+ * Two replicas, as upstream's high-availability component
+ * (https://github.com/kubernetes-sigs/metrics-server/blob/v0.9.0/manifests/components/high-availability/patch.yaml):
+ * HorizontalPodAutoscalers read the metrics API on every sync and stop scaling while it is down,
+ * so a drain or a scale-down must never take the last pod. With the budget below (one pod
+ * unavailable at a time) a drain evicts one, waits for it to serve elsewhere, then the other.
+ */
+export const METRICS_SERVER_REPLICAS = 2;
 
 /**
  * metrics-server, the source of the resource metrics API (`kubectl top`, HorizontalPodAutoscalers
- * on CPU and memory). Objects as upstream's components.yaml ships them
- * (https://github.com/kubernetes-sigs/metrics-server/tree/master/manifests/base), with the image
- * chosen by the cluster's minor from the version catalog.
+ * on CPU and memory). Objects as upstream's manifests/base ships them at the pinned releases
+ * (https://github.com/kubernetes-sigs/metrics-server/tree/v0.9.0/manifests/base, identical at
+ * v0.8.1), with the image chosen by the cluster's minor from the version catalog; two replicas and
+ * a budget from its high-availability component. Pinned by test/manifests/addons-metrics-server.test.ts.
+ * The only file it writes is its self-signed serving certificate and key (apiserver.crt,
+ * apiserver.key: SecureServing.MaybeDefaultWithSelfSignedCerts, cmd/metrics-server/app/options/options.go
+ * at v0.9.0, with k8s.io/apiserver's default pair name) in --cert-dir: an emptyDir at /tmp, as upstream mounts it "so we can safely use
+ * from-scratch images and/or read-only containers" (manifests/base/deployment.yaml).
  */
 export class MetricsServerChart extends Chart {
   constructor(scope: Construct, id: string, props: MetricsServerChartProps) {
@@ -103,7 +118,7 @@ export class MetricsServerChart extends Chart {
     new KubeDeployment(this, 'deployment', {
       metadata: { name: NAME, namespace: NAMESPACE, labels },
       spec: {
-        replicas: 1,
+        replicas: METRICS_SERVER_REPLICAS,
         // The metrics API must not go dark during a rollout: HPAs stop scaling while it does.
         strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: IntOrString.fromNumber(0) } },
         selector: { matchLabels: labels },
@@ -113,7 +128,20 @@ export class MetricsServerChart extends Chart {
             serviceAccountName: NAME,
             priorityClassName: 'system-cluster-critical',
             securityContext: addonPodSecurityContext(UID),
-            affinity: preferEssentialNodes(),
+            affinity: {
+              ...preferEssentialNodes(),
+              // Upstream requires one replica per node; preferred here, so a one-node cluster
+              // (dev at night) holds no Pending replica that would make cluster-autoscaler add a
+              // node for it. Two on one node still pass a drain one at a time (the budget).
+              podAntiAffinity: {
+                preferredDuringSchedulingIgnoredDuringExecution: [
+                  {
+                    weight: 100,
+                    podAffinityTerm: { labelSelector: { matchLabels: labels }, topologyKey: HOSTNAME_LABEL },
+                  },
+                ],
+              },
+            },
             containers: [
               {
                 name: NAME,
@@ -150,6 +178,10 @@ export class MetricsServerChart extends Chart {
         },
       },
     });
+
+    // Upstream's high-availability pdb.yaml: minAvailable 1 of 2 replicas. Written as
+    // maxUnavailable 1 (the shared budget), the same at two replicas and never zero if one fails.
+    new DisruptionBudget(this, 'budget', { name: NAME, namespace: NAMESPACE, selector: labels, labels });
 
     new KubeApiService(this, 'api-service', {
       metadata: { name: 'v1beta1.metrics.k8s.io', labels },

@@ -1,5 +1,6 @@
 import { Chart } from 'cdk8s';
 import {
+  IntOrString,
   KubeClusterRole,
   KubeClusterRoleBinding,
   KubeConfigMap,
@@ -17,6 +18,7 @@ import { CLUSTER_PROPORTIONAL_AUTOSCALER_IMAGE, PAUSE_IMAGE } from '../../platfo
 import { HOSTNAME_LABEL, LIFECYCLE_LABEL, OVERPROVISIONING, ZONE_LABEL } from '../../platform/names';
 import type { ClusterConfig, PlatformConfig } from '../../platform/schema';
 import { annotateSyncWaves } from '../sync-waves';
+import { safeToEvict } from './addon-disruption';
 import { addonLabels } from './addon-labels';
 import { addonContainerSecurityContext, addonPodSecurityContext } from './addon-pod-security';
 import { addonResources } from './addon-resources';
@@ -29,10 +31,17 @@ export interface OverprovisioningChartProps {
 
 const PLACEHOLDER = 'overprovisioning';
 const AUTOSCALER = 'overprovisioning-autoscaler';
-/** The user the pause image declares. */
+/**
+ * The non-root user pause runs as by default since 3.5
+ * (https://github.com/kubernetes/kubernetes/blob/master/build/pause/CHANGELOG.md, #97963). pause.c
+ * only installs signal handlers and sleeps (build/pause/linux/pause.c): it writes nothing.
+ */
 const PAUSE_UID = 65535;
-/** The distroless `nonroot` user of the cluster-proportional-autoscaler image. */
-const AUTOSCALER_UID = 65532;
+/**
+ * The user the cluster-proportional-autoscaler image declares (`USER 65535:65535` over
+ * distroless/static:nonroot), https://github.com/kubernetes-sigs/cluster-proportional-autoscaler/blob/v1.10.3/Dockerfile.in.
+ */
+const AUTOSCALER_UID = 65535;
 
 /**
  * A PriorityClass below every workload (default 0) but not below cluster-autoscaler's
@@ -82,7 +91,8 @@ export class OverprovisioningChart extends Chart {
         // Argo CD reset it on every sync.
         selector: { matchLabels: placeholderLabels },
         template: {
-          metadata: { labels: placeholderLabels },
+          // Placeholders exist to be displaced: said explicitly for the addon-availability check.
+          metadata: { labels: placeholderLabels, annotations: safeToEvict(true) },
           spec: {
             priorityClassName: OVERPROVISIONING.priorityClass,
             // The pause process holds no state: a preempted placeholder leaves at once.
@@ -148,7 +158,10 @@ export class OverprovisioningChart extends Chart {
       metadata: { name: AUTOSCALER, namespace, labels: autoscalerLabels },
     });
 
-    // Counting nodes and cores is cluster-wide; everything else stays in the namespace.
+    // Counting nodes and cores is cluster-wide; everything else stays in the namespace. Upstream's
+    // chart at v1.10.3 grants the same node read, and in the Role the scale of every Deployment,
+    // ReplicaSet and ReplicationController plus configmaps get; here only the one target and the one
+    // ConfigMap (charts/cluster-proportional-autoscaler/templates/{clusterrole,role}.yaml).
     new KubeClusterRole(this, 'autoscaler-cluster-role', {
       metadata: { name: AUTOSCALER, labels: autoscalerLabels },
       rules: [{ apiGroups: [''], resources: ['nodes'], verbs: ['list', 'watch'] }],
@@ -200,7 +213,8 @@ export class OverprovisioningChart extends Chart {
         replicas: 1,
         selector: { matchLabels: autoscalerLabels },
         template: {
-          metadata: { labels: autoscalerLabels },
+          // Stateless: while it moves, the placeholder count only waits for the next poll.
+          metadata: { labels: autoscalerLabels, annotations: safeToEvict(true) },
           spec: {
             serviceAccountName: AUTOSCALER,
             securityContext: addonPodSecurityContext(AUTOSCALER_UID),
@@ -209,13 +223,31 @@ export class OverprovisioningChart extends Chart {
               {
                 name: 'autoscaler',
                 image: CLUSTER_PROPORTIONAL_AUTOSCALER_IMAGE,
+                // Flags of upstream's example and chart at v1.10.3
+                // (https://github.com/kubernetes-sigs/cluster-proportional-autoscaler/blob/v1.10.3/examples/linear.yaml,
+                // charts/cluster-proportional-autoscaler/templates/deployment.yaml, whose values
+                // default `options.logToStdErr: true`).
                 command: [
                   '/cluster-proportional-autoscaler',
                   `--namespace=${namespace}`,
                   `--configmap=${AUTOSCALER}`,
                   `--target=deployment/${PLACEHOLDER}`,
+                  // The binary logs with glog (github.com/golang/glog v1.2.4, go.mod at v1.10.3),
+                  // whose default sink writes files under --log_dir or os.TempDir() (/tmp) and,
+                  // when it cannot create one, exits with code 2 ("glog: exiting because of
+                  // error", vendor/github.com/golang/glog/glog.go sinkf). The root filesystem is
+                  // read-only and has no /tmp volume, so without this flag the first log line
+                  // kills the process. With it the file sink is disabled (fileSink.Enabled
+                  // returns !toStderr, glog_file.go) and the binary writes nothing to disk: the
+                  // ConfigMap is read and the Deployment scaled through the API only.
+                  '--logtostderr=true',
                   '--v=2',
                 ],
+                // The health server upstream's chart probes (pkg/autoscaler/health.go at v1.10.3:
+                // ListenAndServe(":8080"), /healthz). Liveness only: the handler answers while the
+                // process serves, so as readiness it would say nothing more.
+                ports: [{ name: 'http', containerPort: 8080, protocol: 'TCP' }],
+                livenessProbe: { httpGet: { path: '/healthz', port: IntOrString.fromString('http') } },
                 // Sizes of the kube-dns autoscaler, the same binary watching the same nodes.
                 resources: addonResources({ cpu: '20m', memory: '32Mi', memoryLimit: '64Mi' }),
                 securityContext: addonContainerSecurityContext(),

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { EXTERNAL_DNS_IMAGE } from '../../platform/images';
 import { findObject, fixtureConfig, objectsOf } from '../helpers';
-import { differences, flags, render } from './addons-helpers';
+import { differences, flags, permissions, render } from './addons-helpers';
 
 const prod = fixtureConfig('prod');
 const rendering = render(prod);
@@ -110,12 +110,79 @@ describe('external-dns add-on', () => {
     );
     const role = findObject(rendering, 'prod-green', 'ClusterRole', 'external-dns');
     expect(role.rules).toEqual([
-      { apiGroups: [''], resources: ['services', 'pods', 'nodes'], verbs: ['get', 'watch', 'list'] },
+      { apiGroups: [''], resources: ['services', 'pods'], verbs: ['get', 'watch', 'list'] },
+      { apiGroups: [''], resources: ['nodes'], verbs: ['watch', 'list'] },
       { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: ['get', 'watch', 'list'] },
       { apiGroups: ['networking.k8s.io'], resources: ['ingresses'], verbs: ['get', 'watch', 'list'] },
     ]);
     expect(findObject(rendering, 'prod-green', 'ClusterRoleBinding', 'external-dns-viewer').subjects).toEqual(
       [{ kind: 'ServiceAccount', name: 'external-dns', namespace: 'kube-system' }],
     );
+  });
+});
+
+/**
+ * Copied from kubernetes-sigs/external-dns at v0.22.0, the newest tag of the stored upstream
+ * snapshot (the image is v0.23.0, tagged later): kustomize/external-dns-{deployment,clusterrole}.yaml
+ * and charts/external-dns/values.yaml (probes, port, security context).
+ */
+const KUSTOMIZE_ARGS = ['--source=service', '--source=ingress', '--policy=upsert-only', '--registry=txt'];
+const KUSTOMIZE_RULES = [
+  { apiGroups: [''], resources: ['pods', 'services'], verbs: ['get', 'watch', 'list'] },
+  { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: ['get', 'watch', 'list'] },
+  { apiGroups: ['extensions'], resources: ['ingresses'], verbs: ['get', 'watch', 'list'] },
+  { apiGroups: ['networking.k8s.io'], resources: ['ingresses'], verbs: ['get', 'watch', 'list'] },
+  { apiGroups: [''], resources: ['nodes'], verbs: ['watch', 'list'] },
+];
+
+describe('external-dns upstream parity (v0.22.0 kustomize/ and chart values)', () => {
+  it('passes every flag of upstream’s kustomize Deployment, with Recreate as it does', () => {
+    for (const name of INSTANCES) {
+      const ours = args('prod-blue', name);
+      expect(
+        KUSTOMIZE_ARGS.filter((a) => !ours.includes(a)),
+        name,
+      ).toEqual([]);
+      expect(deployment('prod-blue', name).spec.strategy, name).toEqual({ type: 'Recreate' });
+    }
+  });
+
+  it('grants upstream’s RBAC minus the retired extensions group', () => {
+    const ours = permissions(findObject(rendering, 'prod-green', 'ClusterRole', 'external-dns').rules);
+    const upstream = permissions(KUSTOMIZE_RULES);
+    expect(ours.filter((p) => !upstream.includes(p))).toEqual([]);
+    // Deviation: extensions/v1beta1 Ingress was removed in Kubernetes 1.22
+    // (https://kubernetes.io/docs/reference/using-api/deprecation-guide/#v1-22).
+    expect(upstream.filter((p) => !ours.includes(p))).toEqual([
+      'extensions/ingresses:get',
+      'extensions/ingresses:list',
+      'extensions/ingresses:watch',
+    ]);
+  });
+
+  it('serves /healthz on the chart’s port 7979 and keeps the chart’s security context with the nobody user', () => {
+    const pod = deployment('prod-blue', 'external-dns-private').spec.template.spec;
+    const container = pod.containers[0];
+    expect(container.ports).toEqual([{ name: 'http', containerPort: 7979, protocol: 'TCP' }]);
+    // The chart's liveness probe path and port; its readiness probe is the same handler, so none here.
+    expect(container.livenessProbe).toMatchObject({
+      httpGet: { path: '/healthz', port: 7979 },
+      initialDelaySeconds: 10,
+    });
+    expect(pod.securityContext).toMatchObject({
+      runAsNonRoot: true,
+      fsGroup: 65534,
+      seccompProfile: { type: 'RuntimeDefault' },
+    });
+    expect(container.securityContext).toMatchObject({
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+      runAsNonRoot: true,
+      capabilities: { drop: ['ALL'] },
+    });
+    // Deviation: user 65534 (the chart's fsGroup) where the chart sets 65532. The binary writes
+    // nothing (logrus to stderr, credentials read from the IRSA token file), so any non-root user works.
+    expect(pod.securityContext.runAsUser).toBe(65534);
+    expect(pod.volumes).toBeUndefined();
   });
 });

@@ -53,3 +53,29 @@ export function differences(a: unknown, b: unknown, at = ''): { path: string; fr
   }
   return Object.is(a, b) ? [] : [{ path: at, from: a, to: b }];
 }
+
+interface PolicyRule {
+  readonly apiGroups?: readonly string[];
+  readonly resources?: readonly string[];
+  readonly resourceNames?: readonly string[];
+  readonly verbs: readonly string[];
+}
+
+/**
+ * RBAC rules flattened to one `group/resource[#name]:verb` string per permission, sorted, so two
+ * rule lists that grant the same permissions compare equal however they are grouped.
+ */
+export function permissions(rules: readonly PolicyRule[]): string[] {
+  const out = new Set<string>();
+  for (const rule of rules) {
+    for (const group of rule.apiGroups ?? ['']) {
+      for (const resource of rule.resources ?? []) {
+        for (const name of rule.resourceNames ?? ['']) {
+          for (const verb of rule.verbs)
+            out.add(`${group}/${resource}${name === '' ? '' : `#${name}`}:${verb}`);
+        }
+      }
+    }
+  }
+  return [...out].sort();
+}

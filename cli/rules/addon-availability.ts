@@ -1,0 +1,136 @@
+/**
+ * Rule `addon-availability` (issue 13): every Deployment and StatefulSet in kube-system or of an
+ * add-on component states how it meets voluntary disruptions — a PodDisruptionBudget selecting its
+ * pods, or the `cluster-autoscaler.kubernetes.io/safe-to-evict` annotation on its pod template —
+ * and no budget that selects it forbids every eviction.
+ *
+ * Why both halves: cluster-autoscaler never removes a node holding a kube-system pod without a
+ * budget and honours the annotation
+ * (https://github.com/kubernetes/autoscaler/blob/cluster-autoscaler-1.35.2/cluster-autoscaler/FAQ.md#what-types-of-pods-can-prevent-ca-from-removing-a-node);
+ * node drains honour budgets only, and an EKS managed node group update fails with
+ * PodEvictionFailure after 15 minutes on a pod whose budget allows no disruption
+ * (https://docs.aws.amazon.com/eks/latest/userguide/managed-node-update-behavior.html).
+ * An object may carry `policy.eks-platform.io/exception-addon-availability: "<reason>"`.
+ */
+import { ADDON_COMPONENTS, POLICY_EXCEPTION_PREFIX, SAFE_TO_EVICT_ANNOTATION } from '../../platform/names';
+import type { RenderedObject } from '../render';
+import { podTemplates } from './pod-templates';
+import type { Json } from './terraform-json';
+import type { Violation } from './violation';
+
+export const ADDON_AVAILABILITY_RULE = 'addon-availability';
+
+const ADDONS: readonly string[] = Object.values(ADDON_COMPONENTS);
+const KINDS = ['Deployment', 'StatefulSet'];
+
+interface Budget {
+  readonly name: string;
+  readonly selector: Json;
+  readonly maxUnavailable?: number | string;
+  readonly minAvailable?: number | string;
+}
+
+/** Whether a label selector (matchLabels and matchExpressions) selects a pod with these labels. */
+export function selects(selector: Json, labels: Readonly<Record<string, string>>): boolean {
+  const matchLabels = (selector?.matchLabels ?? {}) as Record<string, string>;
+  const expressions = (selector?.matchExpressions ?? []) as {
+    key: string;
+    operator: string;
+    values?: string[];
+  }[];
+  // An empty selector selects every pod of the namespace (policy/v1).
+  if (Object.keys(matchLabels).length === 0 && expressions.length === 0) return true;
+  if (!Object.entries(matchLabels).every(([key, value]) => labels[key] === value)) return false;
+  return expressions.every(({ key, operator, values = [] }) => {
+    const value = labels[key];
+    switch (operator) {
+      case 'In':
+        return value !== undefined && values.includes(value);
+      case 'NotIn':
+        return value === undefined || !values.includes(value);
+      case 'Exists':
+        return value !== undefined;
+      case 'DoesNotExist':
+        return value === undefined;
+      default:
+        return false;
+    }
+  });
+}
+
+/** Why a budget allows no eviction of a workload of `replicas` pods, or undefined. */
+function blocksEveryEviction(budget: Budget, replicas: number): string | undefined {
+  const { maxUnavailable, minAvailable } = budget;
+  if (maxUnavailable !== undefined && (maxUnavailable === 0 || maxUnavailable === '0%')) {
+    return `maxUnavailable ${JSON.stringify(maxUnavailable)}`;
+  }
+  if (minAvailable === '100%') return 'minAvailable "100%"';
+  if (typeof minAvailable === 'number' && replicas > 0 && minAvailable >= replicas) {
+    return `minAvailable ${minAvailable} with ${replicas} replica${replicas === 1 ? '' : 's'}`;
+  }
+  return undefined;
+}
+
+export function addonAvailabilityViolations(objects: readonly RenderedObject[]): Violation[] {
+  const budgets = new Map<string, Budget[]>();
+  for (const { cluster, object } of objects) {
+    if (object.kind !== 'PodDisruptionBudget') continue;
+    const o = object as Json;
+    const key = `${cluster}/${o.metadata?.namespace ?? 'default'}`;
+    budgets.set(key, [
+      ...(budgets.get(key) ?? []),
+      {
+        name: String(o.metadata?.name),
+        selector: o.spec?.selector ?? {},
+        maxUnavailable: o.spec?.maxUnavailable,
+        minAvailable: o.spec?.minAvailable,
+      },
+    ]);
+  }
+
+  const violations: Violation[] = [];
+  for (const pod of podTemplates(objects)) {
+    const { source } = pod;
+    const o = source.object as Json;
+    const namespace = String(o.metadata?.namespace ?? 'default');
+    if (!KINDS.includes(String(o.kind))) continue;
+    if (namespace !== 'kube-system' && !ADDONS.includes(source.component)) continue;
+    const report = (field: string, message: string) => {
+      const reason = pod.annotations[`${POLICY_EXCEPTION_PREFIX}${ADDON_AVAILABILITY_RULE}`];
+      violations.push({
+        rule: ADDON_AVAILABILITY_RULE,
+        file: source.path,
+        message: `${field}: ${message}`,
+        ...(reason === undefined ? {} : { exception: reason }),
+      });
+    };
+    const what = `${o.kind} ${namespace}/${o.metadata?.name}`;
+    const labels = (o.spec?.template?.metadata?.labels ?? {}) as Record<string, string>;
+    const selecting = (budgets.get(`${source.cluster}/${namespace}`) ?? []).filter((b) =>
+      selects(b.selector, labels),
+    );
+    const templateAnnotations = (o.spec?.template?.metadata?.annotations ?? {}) as Record<string, string>;
+    const safeToEvict = templateAnnotations[SAFE_TO_EVICT_ANNOTATION];
+    const annotationField = `spec.template.metadata.annotations["${SAFE_TO_EVICT_ANNOTATION}"]`;
+
+    if (safeToEvict !== undefined && safeToEvict !== 'true' && safeToEvict !== 'false') {
+      report(annotationField, `must be "true" or "false", got ${JSON.stringify(safeToEvict)}`);
+    }
+    if (selecting.length === 0 && safeToEvict === undefined) {
+      report(
+        annotationField,
+        `${what} has neither a PodDisruptionBudget selecting its pods nor this annotation: cluster-autoscaler and node drains would evict it unannounced (add a budget allowing one disruption, or safe-to-evict "false" to keep its node)`,
+      );
+    }
+    for (const budget of selecting) {
+      const blocking = blocksEveryEviction(budget, pod.replicas);
+      if (blocking !== undefined) {
+        report(
+          'spec.selector',
+          `${what} is selected by PodDisruptionBudget ${namespace}/${budget.name} with ${blocking}, which allows no eviction: every node drain stalls on it and an EKS node group update fails with PodEvictionFailure after 15 minutes`,
+        );
+      }
+    }
+  }
+  return violations;
+}
