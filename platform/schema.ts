@@ -477,7 +477,14 @@ const app = z
       .string()
       .regex(/^\//, 'must be an absolute HTTP path such as /healthz')
       .default('/healthz')
-      .meta({ description: 'HTTP path of the startup, readiness and liveness probes.' }),
+      .meta({
+        description:
+          'HTTP path of the readiness probe: while it fails, the pod gets no traffic. It may check the dependencies the app needs to serve (database, downstream APIs). A failure never restarts the pod.',
+      }),
+    livenessPath: z.string().regex(/^\//, 'must be an absolute HTTP path such as /livez').optional().meta({
+      description:
+        'HTTP path of the startup and liveness probes: after 60 s of failures the container restarts, so it must answer whenever the process itself works, without checking dependencies. Must differ from healthPath. When omitted: those probes only open a TCP connection to the port.',
+    }),
     replicas: z
       .strictObject({
         min: z.int().min(1).meta({ description: 'Fewest pods the HorizontalPodAutoscaler keeps.' }),
@@ -533,6 +540,14 @@ const app = z
   })
   .check(
     rules((a, { valid, issue }) => {
+      // A liveness probe on the readiness path restarts every pod when a shared dependency fails
+      // (https://kubernetes.io/docs/concepts/configuration/liveness-readiness-startup-probes/).
+      if (valid(['healthPath', 'livenessPath']) && a.livenessPath === a.healthPath) {
+        issue(
+          ['livenessPath'],
+          `must differ from healthPath (${a.healthPath}): liveness must not fail with readiness`,
+        );
+      }
       if (valid(['replicas']) && a.replicas.min > a.replicas.max) {
         issue(['replicas', 'max'], `must be >= replicas.min (${a.replicas.min})`);
       }

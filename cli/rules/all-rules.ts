@@ -2,6 +2,7 @@ import type { PlatformConfig } from '../../platform/schema';
 import type { Rendering } from '../render';
 import { autoscalerVersionViolations, liveExternalDnsViolations } from './cluster-versions';
 import { containerPolicyViolations } from './container-policy';
+import { distinctProbeViolations } from './distinct-probes';
 import { iamWildcardViolations } from './iam-wildcards';
 import { irsaViolations } from './irsa-trust';
 import { kubernetesSchemaViolations } from './kubernetes-schema';
@@ -18,6 +19,7 @@ export function ruleViolations(rendering: Rendering, configs: readonly PlatformC
     ...kubernetesSchemaViolations(objects),
     ...objectScopeViolations(objects),
     ...containerPolicyViolations(objects),
+    ...distinctProbeViolations(objects),
     ...irsaViolations(objects, stacks, configs),
     ...schedulingViolations(objects, stacks),
     ...autoscalerVersionViolations(objects, stacks),
