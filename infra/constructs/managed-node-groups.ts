@@ -173,9 +173,13 @@ export class ManagedNodeGroups extends Construct {
           : group.taints.map((t) => ({ key: t.key, value: t.value, effect: EKS_TAINT_EFFECTS[t.effect] })),
       dependsOn: props.dependsOn,
       lifecycle: {
-        // cluster-autoscaler owns the desired size once the group exists: a deploy must not
-        // reset it to the config's starting value.
-        ignoreChanges: ['scaling_config[0].desired_size'],
+        ignoreChanges: group.offHours
+          ? // Off-hours: the group's schedules own all three sizes after creation (see
+            // offHoursSchedules), so Terraform never sends a scaling config that EKS refuses.
+            ['scaling_config']
+          : // cluster-autoscaler owns the desired size once the group exists: a deploy must not
+            // reset it to the config's starting value.
+            ['scaling_config[0].desired_size'],
       },
     });
     this.setLogicalId(nodeGroup, key);
@@ -242,9 +246,25 @@ export class ManagedNodeGroups extends Construct {
   /**
    * Off-hours (seed 000's offhours-scaler, done by the Auto Scaling group rather than by a pod).
    * The stop action sets the maximum to 0 as well: the group's pods go pending when their nodes
-   * stop, and with the maximum unchanged cluster-autoscaler would start the nodes again for them.
-   * The start action restores the config's sizes. Sizes left out of a scheduled action would
-   * default to 0 in the provider, so all three are set.
+   * stop, and with the maximum unchanged cluster-autoscaler would start the nodes again for them
+   * (cluster-autoscaler never scales an ASG outside its min and max). The start action restores
+   * the config's sizes. Sizes left out of a scheduled action would default to 0 in the provider,
+   * so all three are set.
+   *
+   * These actions are the only writer of an off-hours group's sizes after its creation, so the
+   * node group ignores changes to its whole scaling_config. Why: EKS reads the sizes back from the
+   * ASG, so at night the node group reports min 0, max 0, desired 0. Had Terraform kept owning
+   * min and max, a night-time plan would send UpdateNodegroupConfig with the config's min (>= 1)
+   * and the desired size of the state (0, as desired_size is ignored), which EKS refuses because
+   * desiredSize must lie between minSize and maxSize
+   * (https://docs.aws.amazon.com/eks/latest/APIReference/API_NodegroupScalingConfig.html); and
+   * sending max > 0 at night would let cluster-autoscaler start the stopped nodes again. The aws
+   * provider sends a scaling config only when scaling_config has a planned change
+   * (hashicorp/terraform-provider-aws internal/service/eks/node_group.go, resourceNodeGroupUpdate;
+   * ignore_changes: https://developer.hashicorp.com/terraform/language/meta-arguments/lifecycle),
+   * so with it ignored, version, label, taint or launch template updates stay valid at any hour.
+   * The price: a new minSize, maxSize or desiredSize of such a group reaches the ASG at the next
+   * start action (Terraform updates the action at once), not at apply time.
    */
   private offHoursSchedules(
     group: NodeGroupConfig,

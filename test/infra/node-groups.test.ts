@@ -336,6 +336,19 @@ describe('off-hours schedules', () => {
     });
   });
 
+  it('leaves every size of an off-hours group to its schedules, so a night-time plan sends no scaling config', () => {
+    const groups = of(synth(dev), 'aws_eks_node_group');
+    // spot is the off-hours group: created at the config's sizes, then owned by the schedules.
+    for (const id of ['spot-a', 'spot-b']) {
+      expect(groups[id]?.lifecycle).toEqual({ ignore_changes: ['scaling_config'] });
+      expect(groups[id]?.scaling_config).toEqual({ min_size: 1, max_size: 6, desired_size: 2 });
+    }
+    // essential runs around the clock: Terraform keeps min and max, cluster-autoscaler desired.
+    expect(groups['essential']?.lifecycle).toEqual({ ignore_changes: ['scaling_config[0].desired_size'] });
+    // The start action carries the sizes a config change asks for.
+    expect(schedules['spot-a-start']).toMatchObject({ min_size: 1, max_size: 6, desired_capacity: 2 });
+  });
+
   it('schedules nothing for groups without offHours', () => {
     expect(of(synth(fixtureConfig('prod')), 'aws_autoscaling_schedule')).toEqual({});
   });
