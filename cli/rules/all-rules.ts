@@ -7,6 +7,7 @@ import { iamWildcardViolations } from './iam-wildcards';
 import { irsaViolations } from './irsa-trust';
 import { kubernetesSchemaViolations } from './kubernetes-schema';
 import { objectScopeViolations } from './object-scope';
+import { releaseVersionViolations } from './release-version';
 import { schedulingViolations } from './scheduling';
 import { terraformReferenceViolations } from './terraform-references';
 import { terraformSecurityViolations } from './terraform-security';
@@ -27,5 +28,6 @@ export function ruleViolations(rendering: Rendering, configs: readonly PlatformC
     ...terraformReferenceViolations(stacks),
     ...iamWildcardViolations(stacks),
     ...terraformSecurityViolations(stacks),
+    ...releaseVersionViolations(stacks),
   ];
 }
