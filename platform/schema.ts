@@ -45,7 +45,7 @@ import {
   appClusters,
   clusterDnsZones,
   LIFECYCLE_LABEL,
-  managedNodeGroups,
+  managedNodeGroupKeys,
   NODE_PURPOSE_LABEL,
   stackNames,
   terraformName,
@@ -854,15 +854,15 @@ function rootRules(config: z.output<typeof rootObject>, { valid, issue }: RuleCo
       if (valid(['clusters', ci, 'nodeGroups', '*', 'name'], ['clusters', ci, 'nodeGroups', '*', 'perAz'])) {
         const owners = new Map<string, string>();
         c.nodeGroups.forEach((g, gi) => {
-          for (const managed of managedNodeGroups(config, c, g)) {
-            const owner = owners.get(managed.name);
+          for (const managed of managedNodeGroupKeys(config, c, g)) {
+            const owner = owners.get(managed.base);
             if (owner !== undefined && owner !== g.name) {
               issue(
                 ['clusters', ci, 'nodeGroups', gi, 'name'],
-                `must not make the EKS managed node group ${managed.name} that node group ${owner} makes too (names are <cluster>-<group>-<zone letter> per zone), got ${g.name}`,
+                `must not make the EKS managed node group ${managed.base} that node group ${owner} makes too (names are <cluster>-<group>-<zone letter> per zone), got ${g.name}`,
               );
             }
-            owners.set(managed.name, g.name);
+            owners.set(managed.base, g.name);
           }
         });
       }

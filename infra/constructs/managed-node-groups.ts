@@ -55,7 +55,7 @@ export interface ManagedNodeGroupsProps {
  * zone never renames an existing resource.
  */
 export class ManagedNodeGroups extends Construct {
-  /** The managed node groups by EKS name (`<cluster>-<group>-<zone letter>`). */
+  /** The managed node groups by EKS name (`<cluster>-<group>-<zone letter>-<replacement digest>`). */
   readonly nodeGroups: Readonly<Record<string, EksNodeGroup>>;
   /** The launch templates by config node group name. */
   readonly launchTemplates: Readonly<Record<string, LaunchTemplate>>;
@@ -66,26 +66,29 @@ export class ManagedNodeGroups extends Construct {
     const nodeGroups: Record<string, EksNodeGroup> = {};
     const launchTemplates: Record<string, LaunchTemplate> = {};
     const prefix = `${clusterNameOf(props.config, props.cluster)}-`;
+    const keys = new Set<string>();
 
     for (const group of props.cluster.nodeGroups) {
       const template = this.launchTemplate(props, group, `${prefix}${group.name}`);
       launchTemplates[group.name] = template;
 
       for (const managed of managedNodeGroups(props.config, props.cluster, group)) {
-        if (nodeGroups[managed.name] !== undefined) {
+        // `essential-a` for a per-zone group, `stateful` for one spanning its zones.
+        const { key } = managed;
+        if (keys.has(key)) {
           throw new Error(
-            `cluster ${props.cluster.color}: two node groups both make the managed node group ${managed.name}; rename node group "${group.name}"`,
+            `cluster ${props.cluster.color}: two node groups both make the managed node group ${prefix}${key}; rename node group "${group.name}"`,
           );
         }
-        // `essential-a` for a per-zone group, `stateful` for one spanning its zones.
-        const key = managed.name.slice(prefix.length);
+        keys.add(key);
         const nodeGroup = this.nodeGroup(props, group, managed, template, key);
         nodeGroups[managed.name] = nodeGroup;
 
         // EKS runs each managed node group in an Auto Scaling group of its own.
         const asgName = nodeGroup.resources.get(0).autoscalingGroups.get(0).name;
         this.scaleFromZeroTags(group, asgName, key);
-        if (group.offHours) this.offHoursSchedules(group, group.offHours, asgName, managed.name, key);
+        // Scheduled action names are unique per ASG; they keep the stable part of the name.
+        if (group.offHours) this.offHoursSchedules(group, group.offHours, asgName, `${prefix}${key}`, key);
       }
     }
     this.nodeGroups = nodeGroups;
@@ -136,7 +139,7 @@ export class ManagedNodeGroups extends Construct {
   private nodeGroup(
     props: ManagedNodeGroupsProps,
     group: NodeGroupConfig,
-    managed: { readonly name: string; readonly zones: readonly string[] },
+    managed: { readonly name: string; readonly key: string; readonly zones: readonly string[] },
     template: LaunchTemplate,
     key: string,
   ) {
@@ -173,6 +176,13 @@ export class ManagedNodeGroups extends Construct {
           : group.taints.map((t) => ({ key: t.key, value: t.value, effect: EKS_TAINT_EFFECTS[t.effect] })),
       dependsOn: props.dependsOn,
       lifecycle: {
+        // A change of instance types, AMI type, capacity type or subnets replaces the node group
+        // (ForceNew in the provider). Created first, the new group takes the pods its old one
+        // drains when it is deleted, so capacity never drops; the name changes with those
+        // attributes (managedNodeGroups in platform/names.ts) because EKS names are unique per
+        // cluster. terraform-aws-eks v21 does the same (modules/eks-managed-node-group/main.tf:
+        // node_group_name_prefix and lifecycle { create_before_destroy = true }).
+        createBeforeDestroy: true,
         ignoreChanges: group.offHours
           ? // Off-hours: the group's schedules own all three sizes after creation (see
             // offHoursSchedules), so Terraform never sends a scaling config that EKS refuses.

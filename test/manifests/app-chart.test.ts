@@ -156,7 +156,7 @@ describe('app chart: deployment', () => {
         raw.apps[0].livenessPath = '/health/ready';
       }),
     ).toThrow(
-      'config/prod.yaml: apps[0].livenessPath: must differ from healthPath (/health/ready): liveness must not fail with readiness',
+      'prod.yaml: apps[0].livenessPath: must differ from healthPath (/health/ready): liveness must not fail with readiness',
     );
   });
 
