@@ -179,7 +179,12 @@ export function managedNodeGroups(
 ): readonly { readonly name: string; readonly key: string; readonly zones: readonly string[] }[] {
   const { amiType } = nodeGroupHardware(group.instanceTypes);
   return managedNodeGroupKeys(config, cluster, group).map(({ key, base, zones }) => {
-    const replacedBy = { amiType, capacityType: group.capacityType, instanceTypes: group.instanceTypes, zones };
+    const replacedBy = {
+      amiType,
+      capacityType: group.capacityType,
+      instanceTypes: group.instanceTypes,
+      zones,
+    };
     const digest = createHash('sha256').update(JSON.stringify(replacedBy)).digest('hex');
     return { name: `${base}-${digest.slice(0, NODE_GROUP_SUFFIX_LENGTH - 1)}`, key, zones };
   });

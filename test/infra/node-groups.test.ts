@@ -366,7 +366,7 @@ describe('off-hours schedules', () => {
 describe('replacements', () => {
   const prod = fixtureConfig('prod');
   const before = of(synth(prod), 'aws_eks_node_group');
-  const after = (edit: (raw: Record<string, any>) => void) =>
+  const rendered = (edit: (raw: Record<string, any>) => void) =>
     of(synth(fixtureConfig('prod', edit)), 'aws_eks_node_group');
   const names = (groups: Resources) =>
     Object.fromEntries(Object.entries(groups).map(([id, g]) => [id, g.node_group_name as string]));
@@ -378,7 +378,7 @@ describe('replacements', () => {
 
   it('renames only the node groups whose instance types change, keeping their logical ids', () => {
     // nodeGroups[1] is spot (per zone a, b, d).
-    const changed = after((raw) => {
+    const changed = rendered((raw) => {
       raw.clusters[0].nodeGroups[1].instanceTypes = ['m7i.xlarge', 'm6i.xlarge'];
     });
     expect(Object.keys(changed).sort()).toEqual(Object.keys(before).sort());
@@ -391,20 +391,20 @@ describe('replacements', () => {
   });
 
   it('renames a node group whose capacity type or zones change', () => {
-    const capacity = after((raw) => {
+    const capacity = rendered((raw) => {
       raw.clusters[0].nodeGroups[1].capacityType = 'ON_DEMAND';
       raw.clusters[0].nodeGroups[1].lifecycle = 'spot';
     });
     expect(capacity['spot-a']?.node_group_name).not.toBe(before['spot-a']?.node_group_name);
     // stateful spans its zones in one node group: a new zone means new subnets.
-    const zones = after((raw) => {
+    const zones = rendered((raw) => {
       raw.clusters[0].nodeGroups[2].availabilityZones = ['ca-central-1a', 'ca-central-1b'];
     });
     expect(zones['stateful']?.node_group_name).not.toBe(before['stateful']?.node_group_name);
   });
 
   it('keeps the name of a node group updated in place: sizes, labels, taints, release, disk', () => {
-    const updated = after((raw) => {
+    const updated = rendered((raw) => {
       const spot = raw.clusters[0].nodeGroups[1];
       spot.minSize = 1;
       spot.maxSize = 20;
