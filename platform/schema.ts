@@ -186,7 +186,7 @@ const nodeGroup = z
   .strictObject({
     name: dnsLabel(
       20,
-      'Name of the node group, unique in its cluster. EKS names its managed node groups <cluster>-<name>-<zone> (or <cluster>-<name> when perAz is false).',
+      'Name of the node group, unique in its cluster. EKS names its managed node groups <cluster>-<name>-<zone>-<digest> (or <cluster>-<name>-<digest> when perAz is false); the digest changes when a new instance type, capacity type or zone list replaces the group.',
     ),
     instanceTypes: z
       .array(
