@@ -4,6 +4,8 @@
  * import this module, so a cluster name, a role ARN, a node label or a DNS name cannot differ
  * between the Terraform JSON and the Kubernetes YAML.
  */
+import { createHash } from 'node:crypto';
+import { nodeGroupHardware } from './instance-types';
 import type { AppConfig, ClusterConfig, NodeGroupConfig, PlatformConfig } from './schema';
 
 /** `<environment>-<color>`, e.g. prod-blue. */
@@ -137,19 +139,55 @@ export function nodeGroupZones(config: PlatformConfig, group: NodeGroupConfig): 
 }
 
 /**
- * The EKS managed node groups of a config node group: one per zone (`<cluster>-<group>-<zone
- * letter>`) when perAz, else one spanning its zones (`<cluster>-<group>`).
+ * The EKS managed node groups of a config node group, before naming: one per zone (key
+ * `<group>-<zone letter>`) when perAz, else one spanning its zones (key `<group>`). The key is the
+ * Terraform logical id (the contract with the state) and the stable part of the EKS name,
+ * `<cluster>-<key>`.
+ */
+export function managedNodeGroupKeys(
+  config: PlatformConfig,
+  cluster: ClusterConfig,
+  group: NodeGroupConfig,
+): readonly { readonly key: string; readonly base: string; readonly zones: readonly string[] }[] {
+  const cluster_ = clusterName(config, cluster);
+  const zones = nodeGroupZones(config, group);
+  const keys = group.perAz
+    ? zones.map((zone) => ({ key: `${group.name}-${zone.slice(-1)}`, zones: [zone] }))
+    : [{ key: group.name, zones }];
+  return keys.map((k) => ({ ...k, base: `${cluster_}-${k.key}` }));
+}
+
+/** Length of the replacement suffix of managed node group names: `-` and 8 hex digits. */
+export const NODE_GROUP_SUFFIX_LENGTH = 9;
+
+/**
+ * The EKS managed node groups of a config node group, named `<cluster>-<key>-<8 hex digits>`
+ * (`prod-blue-spot-a-1f2e3d4c`). The suffix is a digest of the attributes whose change makes
+ * Terraform replace an aws_eks_node_group (ami_type, capacity_type, instance_types, subnet_ids:
+ * https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/eks_node_group,
+ * ForceNew in the provider schema), so the name changes exactly when the group is replaced. The
+ * node groups are created before they are destroyed (as terraform-aws-eks v21 does with
+ * node_group_name_prefix), and EKS node group names are unique per cluster: the replacement
+ * needs a new name while the old group still runs. A digest, unlike the random suffix of
+ * node_group_name_prefix, keeps the names in dist/ predictable and reviewable, and leaves an
+ * update in place (sizes, labels, taints, versions) under the same name.
  */
 export function managedNodeGroups(
   config: PlatformConfig,
   cluster: ClusterConfig,
   group: NodeGroupConfig,
-): readonly { readonly name: string; readonly zones: readonly string[] }[] {
-  const base = `${clusterName(config, cluster)}-${group.name}`;
-  const zones = nodeGroupZones(config, group);
-  return group.perAz
-    ? zones.map((zone) => ({ name: `${base}-${zone.slice(-1)}`, zones: [zone] }))
-    : [{ name: base, zones }];
+): readonly { readonly name: string; readonly key: string; readonly zones: readonly string[] }[] {
+  const { amiType } = nodeGroupHardware(group.instanceTypes);
+  return managedNodeGroupKeys(config, cluster, group).map(({ key, base, zones }) => {
+    const replacedBy = {
+      amiType,
+      capacityType: group.capacityType,
+      instanceTypes: group.instanceTypes,
+      zones,
+    };
+    const digest = createHash('sha256').update(JSON.stringify(replacedBy)).digest('hex');
+    return { name: `${base}-${digest.slice(0, NODE_GROUP_SUFFIX_LENGTH - 1)}`, key, zones };
+  });
 }
 
 /** The DNS names of a cluster (seed 001): per-cluster zones under `eks-<color>`, live names at the apex. */

@@ -45,7 +45,7 @@ import {
   appClusters,
   clusterDnsZones,
   LIFECYCLE_LABEL,
-  managedNodeGroups,
+  managedNodeGroupKeys,
   NODE_PURPOSE_LABEL,
   stackNames,
   terraformName,
@@ -186,7 +186,7 @@ const nodeGroup = z
   .strictObject({
     name: dnsLabel(
       20,
-      'Name of the node group, unique in its cluster. EKS names its managed node groups <cluster>-<name>-<zone> (or <cluster>-<name> when perAz is false).',
+      'Name of the node group, unique in its cluster. EKS names its managed node groups <cluster>-<name>-<zone>-<digest> (or <cluster>-<name>-<digest> when perAz is false); the digest changes when a new instance type, capacity type or zone list replaces the group.',
     ),
     instanceTypes: z
       .array(
@@ -477,7 +477,14 @@ const app = z
       .string()
       .regex(/^\//, 'must be an absolute HTTP path such as /healthz')
       .default('/healthz')
-      .meta({ description: 'HTTP path of the startup, readiness and liveness probes.' }),
+      .meta({
+        description:
+          'HTTP path of the readiness probe: while it fails, the pod gets no traffic. It may check the dependencies the app needs to serve (database, downstream APIs). A failure never restarts the pod.',
+      }),
+    livenessPath: z.string().regex(/^\//, 'must be an absolute HTTP path such as /livez').optional().meta({
+      description:
+        'HTTP path of the startup and liveness probes: after 60 s of failures the container restarts, so it must answer whenever the process itself works, without checking dependencies. Must differ from healthPath. When omitted: those probes only open a TCP connection to the port.',
+    }),
     replicas: z
       .strictObject({
         min: z.int().min(1).meta({ description: 'Fewest pods the HorizontalPodAutoscaler keeps.' }),
@@ -533,6 +540,14 @@ const app = z
   })
   .check(
     rules((a, { valid, issue }) => {
+      // A liveness probe on the readiness path restarts every pod when a shared dependency fails
+      // (https://kubernetes.io/docs/concepts/configuration/liveness-readiness-startup-probes/).
+      if (valid(['healthPath', 'livenessPath']) && a.livenessPath === a.healthPath) {
+        issue(
+          ['livenessPath'],
+          `must differ from healthPath (${a.healthPath}): liveness must not fail with readiness`,
+        );
+      }
       if (valid(['replicas']) && a.replicas.min > a.replicas.max) {
         issue(['replicas', 'max'], `must be >= replicas.min (${a.replicas.min})`);
       }
@@ -839,15 +854,15 @@ function rootRules(config: z.output<typeof rootObject>, { valid, issue }: RuleCo
       if (valid(['clusters', ci, 'nodeGroups', '*', 'name'], ['clusters', ci, 'nodeGroups', '*', 'perAz'])) {
         const owners = new Map<string, string>();
         c.nodeGroups.forEach((g, gi) => {
-          for (const managed of managedNodeGroups(config, c, g)) {
-            const owner = owners.get(managed.name);
+          for (const managed of managedNodeGroupKeys(config, c, g)) {
+            const owner = owners.get(managed.base);
             if (owner !== undefined && owner !== g.name) {
               issue(
                 ['clusters', ci, 'nodeGroups', gi, 'name'],
-                `must not make the EKS managed node group ${managed.name} that node group ${owner} makes too (names are <cluster>-<group>-<zone letter> per zone), got ${g.name}`,
+                `must not make the EKS managed node group ${managed.base} that node group ${owner} makes too (names are <cluster>-<group>-<zone letter> per zone), got ${g.name}`,
               );
             }
-            owners.set(managed.name, g.name);
+            owners.set(managed.base, g.name);
           }
         });
       }

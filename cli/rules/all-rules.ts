@@ -3,10 +3,12 @@ import type { Rendering } from '../render';
 import { addonAvailabilityViolations } from './addon-availability';
 import { autoscalerVersionViolations, liveExternalDnsViolations } from './cluster-versions';
 import { containerPolicyViolations } from './container-policy';
+import { distinctProbeViolations } from './distinct-probes';
 import { iamWildcardViolations } from './iam-wildcards';
 import { irsaViolations } from './irsa-trust';
 import { kubernetesSchemaViolations } from './kubernetes-schema';
 import { objectScopeViolations } from './object-scope';
+import { releaseVersionViolations } from './release-version';
 import { schedulingViolations } from './scheduling';
 import { terraformReferenceViolations } from './terraform-references';
 import { terraformSecurityViolations } from './terraform-security';
@@ -19,6 +21,7 @@ export function ruleViolations(rendering: Rendering, configs: readonly PlatformC
     ...kubernetesSchemaViolations(objects),
     ...objectScopeViolations(objects),
     ...containerPolicyViolations(objects),
+    ...distinctProbeViolations(objects),
     ...irsaViolations(objects, stacks, configs),
     ...schedulingViolations(objects, stacks),
     ...addonAvailabilityViolations(objects),
@@ -27,5 +30,6 @@ export function ruleViolations(rendering: Rendering, configs: readonly PlatformC
     ...terraformReferenceViolations(stacks),
     ...iamWildcardViolations(stacks),
     ...terraformSecurityViolations(stacks),
+    ...releaseVersionViolations(stacks),
   ];
 }

@@ -55,7 +55,7 @@ export interface ManagedNodeGroupsProps {
  * zone never renames an existing resource.
  */
 export class ManagedNodeGroups extends Construct {
-  /** The managed node groups by EKS name (`<cluster>-<group>-<zone letter>`). */
+  /** The managed node groups by EKS name (`<cluster>-<group>-<zone letter>-<replacement digest>`). */
   readonly nodeGroups: Readonly<Record<string, EksNodeGroup>>;
   /** The launch templates by config node group name. */
   readonly launchTemplates: Readonly<Record<string, LaunchTemplate>>;
@@ -66,26 +66,29 @@ export class ManagedNodeGroups extends Construct {
     const nodeGroups: Record<string, EksNodeGroup> = {};
     const launchTemplates: Record<string, LaunchTemplate> = {};
     const prefix = `${clusterNameOf(props.config, props.cluster)}-`;
+    const keys = new Set<string>();
 
     for (const group of props.cluster.nodeGroups) {
       const template = this.launchTemplate(props, group, `${prefix}${group.name}`);
       launchTemplates[group.name] = template;
 
       for (const managed of managedNodeGroups(props.config, props.cluster, group)) {
-        if (nodeGroups[managed.name] !== undefined) {
+        // `essential-a` for a per-zone group, `stateful` for one spanning its zones.
+        const { key } = managed;
+        if (keys.has(key)) {
           throw new Error(
-            `cluster ${props.cluster.color}: two node groups both make the managed node group ${managed.name}; rename node group "${group.name}"`,
+            `cluster ${props.cluster.color}: two node groups both make the managed node group ${prefix}${key}; rename node group "${group.name}"`,
           );
         }
-        // `essential-a` for a per-zone group, `stateful` for one spanning its zones.
-        const key = managed.name.slice(prefix.length);
+        keys.add(key);
         const nodeGroup = this.nodeGroup(props, group, managed, template, key);
         nodeGroups[managed.name] = nodeGroup;
 
         // EKS runs each managed node group in an Auto Scaling group of its own.
         const asgName = nodeGroup.resources.get(0).autoscalingGroups.get(0).name;
         this.scaleFromZeroTags(group, asgName, key);
-        if (group.offHours) this.offHoursSchedules(group, group.offHours, asgName, managed.name, key);
+        // Scheduled action names are unique per ASG; they keep the stable part of the name.
+        if (group.offHours) this.offHoursSchedules(group, group.offHours, asgName, `${prefix}${key}`, key);
       }
     }
     this.nodeGroups = nodeGroups;
@@ -136,7 +139,7 @@ export class ManagedNodeGroups extends Construct {
   private nodeGroup(
     props: ManagedNodeGroupsProps,
     group: NodeGroupConfig,
-    managed: { readonly name: string; readonly zones: readonly string[] },
+    managed: { readonly name: string; readonly key: string; readonly zones: readonly string[] },
     template: LaunchTemplate,
     key: string,
   ) {
@@ -173,9 +176,20 @@ export class ManagedNodeGroups extends Construct {
           : group.taints.map((t) => ({ key: t.key, value: t.value, effect: EKS_TAINT_EFFECTS[t.effect] })),
       dependsOn: props.dependsOn,
       lifecycle: {
-        // cluster-autoscaler owns the desired size once the group exists: a deploy must not
-        // reset it to the config's starting value.
-        ignoreChanges: ['scaling_config[0].desired_size'],
+        // A change of instance types, AMI type, capacity type or subnets replaces the node group
+        // (ForceNew in the provider). Created first, the new group takes the pods its old one
+        // drains when it is deleted, so capacity never drops; the name changes with those
+        // attributes (managedNodeGroups in platform/names.ts) because EKS names are unique per
+        // cluster. terraform-aws-eks v21 does the same (modules/eks-managed-node-group/main.tf:
+        // node_group_name_prefix and lifecycle { create_before_destroy = true }).
+        createBeforeDestroy: true,
+        ignoreChanges: group.offHours
+          ? // Off-hours: the group's schedules own all three sizes after creation (see
+            // offHoursSchedules), so Terraform never sends a scaling config that EKS refuses.
+            ['scaling_config']
+          : // cluster-autoscaler owns the desired size once the group exists: a deploy must not
+            // reset it to the config's starting value.
+            ['scaling_config[0].desired_size'],
       },
     });
     this.setLogicalId(nodeGroup, key);
@@ -242,9 +256,25 @@ export class ManagedNodeGroups extends Construct {
   /**
    * Off-hours (seed 000's offhours-scaler, done by the Auto Scaling group rather than by a pod).
    * The stop action sets the maximum to 0 as well: the group's pods go pending when their nodes
-   * stop, and with the maximum unchanged cluster-autoscaler would start the nodes again for them.
-   * The start action restores the config's sizes. Sizes left out of a scheduled action would
-   * default to 0 in the provider, so all three are set.
+   * stop, and with the maximum unchanged cluster-autoscaler would start the nodes again for them
+   * (cluster-autoscaler never scales an ASG outside its min and max). The start action restores
+   * the config's sizes. Sizes left out of a scheduled action would default to 0 in the provider,
+   * so all three are set.
+   *
+   * These actions are the only writer of an off-hours group's sizes after its creation, so the
+   * node group ignores changes to its whole scaling_config. Why: EKS reads the sizes back from the
+   * ASG, so at night the node group reports min 0, max 0, desired 0. Had Terraform kept owning
+   * min and max, a night-time plan would send UpdateNodegroupConfig with the config's min (>= 1)
+   * and the desired size of the state (0, as desired_size is ignored), which EKS refuses because
+   * desiredSize must lie between minSize and maxSize
+   * (https://docs.aws.amazon.com/eks/latest/APIReference/API_NodegroupScalingConfig.html); and
+   * sending max > 0 at night would let cluster-autoscaler start the stopped nodes again. The aws
+   * provider sends a scaling config only when scaling_config has a planned change
+   * (hashicorp/terraform-provider-aws internal/service/eks/node_group.go, resourceNodeGroupUpdate;
+   * ignore_changes: https://developer.hashicorp.com/terraform/language/meta-arguments/lifecycle),
+   * so with it ignored, version, label, taint or launch template updates stay valid at any hour.
+   * The price: a new minSize, maxSize or desiredSize of such a group reaches the ASG at the next
+   * start action (Terraform updates the action at once), not at apply time.
    */
   private offHoursSchedules(
     group: NodeGroupConfig,

@@ -39,6 +39,7 @@ export class AppWorkload extends Construct {
       image: app.image,
       port: app.port,
       healthPath: app.healthPath,
+      livenessPath: app.livenessPath,
       resources: app.resources,
       serviceAccountName: serviceAccount.name,
       placement: app.placement,

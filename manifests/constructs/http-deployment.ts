@@ -17,8 +17,13 @@ export interface HttpDeploymentProps {
   readonly image: string;
   /** The container port serving HTTP, probes included. */
   readonly port: number;
-  /** @default '/healthz' */
+  /** HTTP path of the readiness probe. @default '/healthz' */
   readonly healthPath?: string;
+  /**
+   * HTTP path of the startup and liveness probes; it must not check dependencies.
+   * @default - a TCP connection to the port: the process answers
+   */
+  readonly livenessPath?: string;
   readonly resources: ResourcesConfig;
   readonly serviceAccountName: string;
   /** @default 'any' - no node constraint */
@@ -40,9 +45,19 @@ export interface HttpDeploymentProps {
  *   A new Deployment starts with one pod and the HPA raises it to its minimum within seconds.
  * - Rolling updates never go below the current count (`maxUnavailable: 0`): new pods must be
  *   ready before old ones leave.
- * - Readiness and liveness probe the health path on the named port. Readiness reacts in 15 s
- *   (traffic stops), liveness only after 60 s (restart), so an overloaded pod sheds traffic before
- *   it is killed; a startup probe gives a slow start 150 s before liveness applies.
+ * - Readiness and liveness answer different questions, so they use different handlers
+ *   (https://kubernetes.io/docs/concepts/configuration/liveness-readiness-startup-probes/).
+ *   Readiness (GET healthPath) may fail while a dependency is down: the pod only stops getting
+ *   traffic, within 15 s. Liveness restarts the container, so it checks the process alone (GET
+ *   livenessPath, or a TCP connection to the port): were it the readiness path, one failing
+ *   database would restart every pod of the app at once: the cascading failure the Kubernetes
+ *   docs warn of for liveness probes that do more than detect an unrecoverable process failure
+ *   (same page, and the Spring Boot guidance that liveness must not depend on external systems,
+ *   https://docs.spring.io/spring-boot/reference/actuator/endpoints.html#actuator.endpoints.kubernetes-probes).
+ *   Liveness acts only after 60 s (6 × 10 s, twice readiness' threshold), so an overloaded pod
+ *   sheds traffic before it is killed. The startup probe uses the liveness handler and gives a
+ *   slow start 150 s before liveness applies; a dependency that is down at start therefore delays
+ *   readiness but restarts nothing.
  */
 export class HttpDeployment extends Construct {
   readonly name: string;
@@ -53,8 +68,14 @@ export class HttpDeployment extends Construct {
     this.name = props.name;
     this.selector = selectorLabels(props.name);
     const labels = { ...props.labels, ...this.selector };
-    const probe = (periodSeconds: number, failureThreshold: number): Probe => ({
-      httpGet: { path: props.healthPath ?? '/healthz', port: IntOrString.fromString(HTTP_PORT_NAME) },
+    const port = IntOrString.fromString(HTTP_PORT_NAME);
+    const ready: Pick<Probe, 'httpGet'> = { httpGet: { path: props.healthPath ?? '/healthz', port } };
+    const alive: Pick<Probe, 'httpGet' | 'tcpSocket'> =
+      props.livenessPath === undefined
+        ? { tcpSocket: { port } }
+        : { httpGet: { path: props.livenessPath, port } };
+    const probe = (handler: Probe, periodSeconds: number, failureThreshold: number): Probe => ({
+      ...handler,
       periodSeconds,
       failureThreshold,
       timeoutSeconds: 2,
@@ -84,9 +105,9 @@ export class HttpDeployment extends Construct {
                 image: props.image,
                 ports: [{ name: HTTP_PORT_NAME, containerPort: props.port, protocol: 'TCP' }],
                 resources: containerResources(props.resources),
-                startupProbe: probe(5, 30),
-                readinessProbe: probe(5, 3),
-                livenessProbe: probe(10, 6),
+                startupProbe: probe(alive, 5, 30),
+                readinessProbe: probe(ready, 5, 3),
+                livenessProbe: probe(alive, 10, 6),
               },
             ],
           }),

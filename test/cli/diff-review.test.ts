@@ -155,10 +155,16 @@ describe('the review report', () => {
     expect(change(downgrade, 'stack prod-green', 'aws_eks_node_group.essential-a').risks).toEqual([
       {
         class: 'impossible',
-        detail:
-          'prod-green-essential-a: version 1.35 → 1.33: a node group cannot be rolled back to an earlier Kubernetes or AMI version',
+        detail: expect.stringMatching(
+          /^prod-green-essential-a-[0-9a-f]{8}: version 1\.35 → 1\.33: a node group cannot be rolled back to an earlier Kubernetes or AMI version$/,
+        ),
       },
-      { class: 'node-roll', detail: 'rolls every node of prod-green-essential-a: version "1.35" → "1.33"' },
+      {
+        class: 'node-roll',
+        detail: expect.stringMatching(
+          /^rolls every node of prod-green-essential-a-[0-9a-f]{8}: version "1\.35" → "1\.33"$/,
+        ),
+      },
     ]);
     expect(bannerClasses(downgrade)).toContain('impossible');
     expect(bannerClasses(downgrade)).not.toContain('control-plane-upgrade');
@@ -192,7 +198,7 @@ describe('the review report', () => {
     expect(bannerClasses(diff).slice(0, 2)).toEqual(['control-plane-upgrade', 'node-roll']);
   });
 
-  it('raises a node roll for an AMI release and a launch template change, and says a node-group replacement loses capacity first', () => {
+  it('raises a node roll for an AMI release and a launch template change, and says a node-group replacement creates first', () => {
     const diff = diffTrees(
       prod(),
       tree(
@@ -206,32 +212,42 @@ describe('the review report', () => {
     expect(change(diff, 'stack prod-blue', 'aws_eks_node_group.stateful').risks).toEqual([
       {
         class: 'node-roll',
-        detail:
-          'rolls every node of prod-blue-stateful: release_version "1.34.2-20251112" → "1.34.2-20251201"',
+        detail: expect.stringMatching(
+          /^rolls every node of prod-blue-stateful-[0-9a-f]{8}: release_version "1\.34\.2-20251112" → "1\.34\.2-20251201"$/,
+        ),
       },
     ]);
     expect(change(diff, 'stack prod-blue', 'aws_launch_template.stateful').risks).toEqual([
       {
         class: 'node-roll',
-        detail:
-          'a new launch template version (block_device_mappings[device_name=/dev/xvda].ebs.volume_size) rolls every node of prod-blue-stateful',
+        detail: expect.stringMatching(
+          /^a new launch template version \(block_device_mappings\[device_name=\/dev\/xvda\]\.ebs\.volume_size\) rolls every node of prod-blue-stateful-[0-9a-f]{8}$/,
+        ),
       },
     ]);
-    // The node groups carry no create_before_destroy (dist/infra/*.tf.json): destroy comes first.
+    // The node groups carry create_before_destroy and a name that changes with the replacement.
     const spot = change(diff, 'stack prod-blue', 'aws_eks_node_group.spot-a');
     expect(spot.risks).toEqual([
       {
         class: 'replacement',
-        detail: expect.stringMatching(/^replaces the node group \(instance_types\): capacity is lost first/),
+        detail:
+          'replaces the node group (node_group_name, instance_types): the new group is created before the old one is destroyed (create_before_destroy): no capacity gap',
       },
     ]);
-    expect(spot.fields).toEqual([
-      {
-        path: 'instance_types',
-        before: ['m6i.xlarge', 'm5.xlarge', 'm5a.xlarge'],
-        after: ['m6i.xlarge', 'm5.xlarge'],
-      },
-    ]);
+    expect(spot.fields).toEqual(
+      expect.arrayContaining([
+        {
+          path: 'instance_types',
+          before: ['m6i.xlarge', 'm5.xlarge', 'm5a.xlarge'],
+          after: ['m6i.xlarge', 'm5.xlarge'],
+        },
+        {
+          path: 'node_group_name',
+          before: expect.stringMatching(/^prod-blue-spot-a-[0-9a-f]{8}$/),
+          after: expect.stringMatching(/^prod-blue-spot-a-[0-9a-f]{8}$/),
+        },
+      ]),
+    );
     expect(bannerClasses(diff)).toEqual(['node-roll', 'replacement']);
   });
 

@@ -78,10 +78,10 @@ describe('managed node groups', () => {
       'spot-d',
       'stateful',
     ]);
-    expect(groups['essential-b']?.node_group_name).toBe('prod-blue-essential-b');
+    expect(groups['essential-b']?.node_group_name).toMatch(/^prod-blue-essential-b-[0-9a-f]{8}$/);
     expect(groups['essential-b']?.subnet_ids).toEqual(['subnet-private-b']);
     expect(groups['spot-d']?.subnet_ids).toEqual(['subnet-private-d']);
-    expect(groups['stateful']?.node_group_name).toBe('prod-blue-stateful');
+    expect(groups['stateful']?.node_group_name).toMatch(/^prod-blue-stateful-[0-9a-f]{8}$/);
     expect(groups['stateful']?.subnet_ids).toEqual(['subnet-private-a']);
 
     // dev's essential group is not perAz: one node group across both zones.
@@ -131,7 +131,10 @@ describe('managed node groups', () => {
 
   it('leaves the desired size to cluster-autoscaler after creation', () => {
     for (const group of Object.values(of(prodBlue, 'aws_eks_node_group'))) {
-      expect(group.lifecycle).toEqual({ ignore_changes: ['scaling_config[0].desired_size'] });
+      expect(group.lifecycle).toEqual({
+        create_before_destroy: true,
+        ignore_changes: ['scaling_config[0].desired_size'],
+      });
     }
   });
 
@@ -336,8 +339,82 @@ describe('off-hours schedules', () => {
     });
   });
 
+  it('leaves every size of an off-hours group to its schedules, so a night-time plan sends no scaling config', () => {
+    const groups = of(synth(dev), 'aws_eks_node_group');
+    // spot is the off-hours group: created at the config's sizes, then owned by the schedules.
+    for (const id of ['spot-a', 'spot-b']) {
+      expect(groups[id]?.lifecycle).toEqual({
+        create_before_destroy: true,
+        ignore_changes: ['scaling_config'],
+      });
+      expect(groups[id]?.scaling_config).toEqual({ min_size: 1, max_size: 6, desired_size: 2 });
+    }
+    // essential runs around the clock: Terraform keeps min and max, cluster-autoscaler desired.
+    expect(groups['essential']?.lifecycle).toEqual({
+      create_before_destroy: true,
+      ignore_changes: ['scaling_config[0].desired_size'],
+    });
+    // The start action carries the sizes a config change asks for.
+    expect(schedules['spot-a-start']).toMatchObject({ min_size: 1, max_size: 6, desired_capacity: 2 });
+  });
+
   it('schedules nothing for groups without offHours', () => {
     expect(of(synth(fixtureConfig('prod')), 'aws_autoscaling_schedule')).toEqual({});
+  });
+});
+
+describe('replacements', () => {
+  const prod = fixtureConfig('prod');
+  const before = of(synth(prod), 'aws_eks_node_group');
+  const rendered = (edit: (raw: Record<string, any>) => void) =>
+    of(synth(fixtureConfig('prod', edit)), 'aws_eks_node_group');
+  const names = (groups: Resources) =>
+    Object.fromEntries(Object.entries(groups).map(([id, g]) => [id, g.node_group_name as string]));
+
+  it('creates the new node group before destroying the old one, so capacity never drops', () => {
+    expect(Object.keys(before).length).toBeGreaterThan(0);
+    for (const group of Object.values(before)) expect(group.lifecycle.create_before_destroy).toBe(true);
+  });
+
+  it('renames only the node groups whose instance types change, keeping their logical ids', () => {
+    // nodeGroups[1] is spot (per zone a, b, d).
+    const changed = rendered((raw) => {
+      raw.clusters[0].nodeGroups[1].instanceTypes = ['m7i.xlarge', 'm6i.xlarge'];
+    });
+    expect(Object.keys(changed).sort()).toEqual(Object.keys(before).sort());
+    for (const [id, name] of Object.entries(names(changed))) {
+      if (id.startsWith('spot-')) {
+        expect(name, id).not.toBe(before[id]?.node_group_name);
+        expect(name).toMatch(new RegExp(`^prod-blue-${id}-[0-9a-f]{8}$`));
+      } else expect(name, id).toBe(before[id]?.node_group_name);
+    }
+  });
+
+  it('renames a node group whose capacity type or zones change', () => {
+    const capacity = rendered((raw) => {
+      raw.clusters[0].nodeGroups[1].capacityType = 'ON_DEMAND';
+      raw.clusters[0].nodeGroups[1].lifecycle = 'spot';
+    });
+    expect(capacity['spot-a']?.node_group_name).not.toBe(before['spot-a']?.node_group_name);
+    // stateful spans its zones in one node group: a new zone means new subnets.
+    const zones = rendered((raw) => {
+      raw.clusters[0].nodeGroups[2].availabilityZones = ['ca-central-1a', 'ca-central-1b'];
+    });
+    expect(zones['stateful']?.node_group_name).not.toBe(before['stateful']?.node_group_name);
+  });
+
+  it('keeps the name of a node group updated in place: sizes, labels, taints, release, disk', () => {
+    const updated = rendered((raw) => {
+      const spot = raw.clusters[0].nodeGroups[1];
+      spot.minSize = 1;
+      spot.maxSize = 20;
+      spot.desiredSize = 3;
+      spot.labels = { ...spot.labels, team: 'batch' };
+      spot.diskSizeGiB = 200;
+      raw.clusters[0].nodeGroups[2].releaseVersion = '';
+    });
+    expect(names(updated)).toEqual(names(before));
+    expect(updated['spot-a']?.scaling_config).toEqual({ min_size: 1, max_size: 20, desired_size: 3 });
   });
 });
 
@@ -390,7 +467,7 @@ describe('logical IDs', () => {
 
   it('fails when a zone has no private subnet', () => {
     expect(() => synth(prod, { props: { subnetIds: { 'ca-central-1a': 'subnet-a' } } })).toThrow(
-      'node group prod-blue-essential-b: no private subnet for zone ca-central-1b (subnets given for: ca-central-1a)',
+      /^node group prod-blue-essential-b-[0-9a-f]{8}: no private subnet for zone ca-central-1b \(subnets given for: ca-central-1a\)$/,
     );
   });
 });

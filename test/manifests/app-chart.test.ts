@@ -115,21 +115,49 @@ describe('app chart: deployment', () => {
     });
   });
 
-  it('probes readiness and liveness on the app port at the configured health path', () => {
+  it('probes readiness at the health path and liveness with a TCP connection to the app port', () => {
     const web = container(webDeployment);
     expect(web.ports).toEqual([{ name: 'http', containerPort: 8080, protocol: 'TCP' }]);
-    for (const probe of [web.readinessProbe, web.livenessProbe, web.startupProbe]) {
-      expect(probe.httpGet).toEqual({ path: '/health/ready', port: 'http' });
+    expect(web.readinessProbe.httpGet).toEqual({ path: '/health/ready', port: 'http' });
+    // No livenessPath: the process answering on its port is what keeps it alive, so a failing
+    // dependency (readiness) never restarts the pod.
+    for (const probe of [web.livenessProbe, web.startupProbe]) {
+      expect(probe.tcpSocket).toEqual({ port: 'http' });
+      expect(probe.httpGet).toBeUndefined();
     }
     // ledger leaves healthPath to its default.
     const ledger = container(ledgerDeployment);
     expect(ledger.ports[0].containerPort).toBe(9000);
     expect(ledger.readinessProbe.httpGet.path).toBe('/healthz');
-    expect(ledger.livenessProbe.httpGet.path).toBe('/healthz');
-    // Traffic stops before a restart: readiness gives up sooner than liveness.
+    expect(ledger.livenessProbe.tcpSocket).toEqual({ port: 'http' });
+    // Traffic stops before a restart: readiness gives up sooner than liveness, and liveness
+    // tolerates more consecutive failures.
     const giveUp = (p: { periodSeconds: number; failureThreshold: number }) =>
       p.periodSeconds * p.failureThreshold;
     expect(giveUp(ledger.readinessProbe)).toBeLessThan(giveUp(ledger.livenessProbe));
+    expect(ledger.readinessProbe.failureThreshold).toBeLessThan(ledger.livenessProbe.failureThreshold);
+    expect(giveUp(ledger.startupProbe)).toBe(150);
+  });
+
+  it('probes liveness and startup at livenessPath when the app sets one', () => {
+    const withLiveness = prodWith((raw) => {
+      raw.apps[0].livenessPath = '/health/live';
+    });
+    const web = container(findObject(withLiveness, 'prod-blue', 'Deployment', 'web', 'web'));
+    expect(web.readinessProbe.httpGet).toEqual({ path: '/health/ready', port: 'http' });
+    expect(web.livenessProbe.httpGet).toEqual({ path: '/health/live', port: 'http' });
+    expect(web.startupProbe.httpGet).toEqual({ path: '/health/live', port: 'http' });
+    expect(web.livenessProbe.tcpSocket).toBeUndefined();
+  });
+
+  it('rejects a livenessPath equal to healthPath', () => {
+    expect(() =>
+      fixtureConfig('prod', (raw) => {
+        raw.apps[0].livenessPath = '/health/ready';
+      }),
+    ).toThrow(
+      'prod.yaml: apps[0].livenessPath: must differ from healthPath (/health/ready): liveness must not fail with readiness',
+    );
   });
 
   it('runs as a numeric non-root user with a read-only root filesystem, no capabilities and a writable /tmp', () => {

@@ -28,13 +28,20 @@ describe('naming module', () => {
   });
 
   it('splits a perAz node group into one managed node group per zone', () => {
-    expect(managedNodeGroups(prod, blue, blue.nodeGroups[0]!).map((g) => g.name)).toEqual([
-      'prod-blue-essential-a',
-      'prod-blue-essential-b',
-      'prod-blue-essential-d',
+    const essential = managedNodeGroups(prod, blue, blue.nodeGroups[0]!);
+    expect(essential.map((g) => g.key)).toEqual(['essential-a', 'essential-b', 'essential-d']);
+    // <cluster>-<key>-<digest of the attributes that make Terraform replace the group>.
+    expect(essential.map((g) => g.name)).toEqual([
+      expect.stringMatching(/^prod-blue-essential-a-[0-9a-f]{8}$/),
+      expect.stringMatching(/^prod-blue-essential-b-[0-9a-f]{8}$/),
+      expect.stringMatching(/^prod-blue-essential-d-[0-9a-f]{8}$/),
     ]);
     expect(managedNodeGroups(prod, blue, blue.nodeGroups[2]!)).toEqual([
-      { name: 'prod-blue-stateful', zones: ['ca-central-1a'] },
+      {
+        name: expect.stringMatching(/^prod-blue-stateful-[0-9a-f]{8}$/),
+        key: 'stateful',
+        zones: ['ca-central-1a'],
+      },
     ]);
   });
 });
