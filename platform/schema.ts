@@ -52,7 +52,7 @@ import {
 } from './names';
 import { MAX_VPC_PREFIX, MIN_VPC_PREFIX, parseCidr, ZONE_SLOTS } from './network';
 import { CPU_FORMAT, MEMORY_FORMAT, parseCpu, parseMemory } from './quantity';
-import { SUPPORTED_KUBERNETES_VERSIONS } from './versions';
+import { END_OF_STANDARD_SUPPORT, SUPPORT_TYPES, SUPPORTED_KUBERNETES_VERSIONS } from './versions';
 
 /** A string checked by one of the `…Problem` functions of formats.ts and limits.ts. */
 function checked(problem: (value: string) => string | undefined, description: string) {
@@ -367,6 +367,10 @@ const LOG_RETENTION_DAYS = [
   1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
 ];
 
+const STANDARD_SUPPORT_ENDS = Object.entries(END_OF_STANDARD_SUPPORT)
+  .map(([version, end]) => `${version} on ${end}`)
+  .join(', ');
+
 const cluster = z
   .strictObject({
     color: dnsLabel(
@@ -383,6 +387,12 @@ const cluster = z
       .meta({
         description:
           'Kubernetes minor version of the control plane and the nodes, quoted ("1.34"). Raising it upgrades the control plane, then the node groups roll their nodes.',
+      }),
+    supportType: z
+      .enum(SUPPORT_TYPES)
+      .default('STANDARD')
+      .meta({
+        description: `EKS upgrade policy of the cluster. STANDARD (the default): no extended-support charges; when standard support of kubernetesVersion ends, EKS upgrades the control plane itself (Terraform plans warn from that date: ${STANDARD_SUPPORT_ENDS}). EXTENDED: the cluster may stay on its minor 12 more months, billed at the extended-support rate (what EKS does when no policy is set).`,
       }),
     endpoint: z
       .strictObject({

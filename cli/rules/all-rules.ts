@@ -7,6 +7,7 @@ import { irsaViolations } from './irsa-trust';
 import { kubernetesSchemaViolations } from './kubernetes-schema';
 import { objectScopeViolations } from './object-scope';
 import { schedulingViolations } from './scheduling';
+import { standardSupportViolations } from './standard-support';
 import { terraformReferenceViolations } from './terraform-references';
 import { terraformSecurityViolations } from './terraform-security';
 import type { Violation } from './violation';
@@ -25,5 +26,6 @@ export function ruleViolations(rendering: Rendering, configs: readonly PlatformC
     ...terraformReferenceViolations(stacks),
     ...iamWildcardViolations(stacks),
     ...terraformSecurityViolations(stacks),
+    ...standardSupportViolations(stacks, configs),
   ];
 }

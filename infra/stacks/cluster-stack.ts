@@ -21,6 +21,7 @@ import {
   nodeRole,
 } from '../../platform/names';
 import type { ClusterConfig, PlatformConfig } from '../../platform/schema';
+import { END_OF_STANDARD_SUPPORT } from '../../platform/versions';
 import { ClusterAccess } from '../constructs/cluster-access';
 import { IrsaRole } from '../constructs/irsa-role';
 import { ManagedNodeGroups } from '../constructs/managed-node-groups';
@@ -137,6 +138,10 @@ export class ClusterStack extends TerraformStack {
           ? [...cluster.endpoint.publicAccessCidrs]
           : undefined,
       },
+      // Without an upgrade policy EKS puts the cluster on EXTENDED support, billed at the extended
+      // rate once standard support of the minor ends: config chooses, STANDARD by default.
+      // https://docs.aws.amazon.com/eks/latest/userguide/view-upgrade-policy.html
+      upgradePolicy: { supportType: cluster.supportType },
       enabledClusterLogTypes: CONTROL_PLANE_LOG_TYPES,
       encryptionConfig: { resources: ['secrets'], provider: { keyArn: key.arn } },
       accessConfig: {
@@ -150,6 +155,7 @@ export class ClusterStack extends TerraformStack {
       // before EKS would create it without a retention.
       dependsOn: [logGroup, ...clusterRole.permissions],
     });
+    if (cluster.supportType === 'STANDARD') standardSupportCheck(this, cluster);
     this.clusterEndpoint = this.cluster.endpoint;
     this.clusterCertificateAuthority = this.cluster.certificateAuthority.get(0).data;
 
@@ -280,4 +286,25 @@ export class ClusterStack extends TerraformStack {
  */
 function hostedZoneIds(config: PlatformConfig): string[] {
   return [config.dns.private.zoneId, config.dns.public.zoneId];
+}
+
+/** Name of the Terraform `check` block that warns when a STANDARD cluster's minor leaves standard support. */
+export const STANDARD_SUPPORT_CHECK = 'standard_support';
+
+/**
+ * A Terraform `check` block (a plan-time warning, not an error): from the end of standard support
+ * of the cluster's minor, EKS upgrades a STANDARD cluster's control plane by itself, and the next
+ * plan would try to set the old version back. Checked against the plan's own time, so the render
+ * stays the same from day to day. https://developer.hashicorp.com/terraform/language/checks
+ */
+function standardSupportCheck(stack: TerraformStack, cluster: ClusterConfig): void {
+  const end = END_OF_STANDARD_SUPPORT[cluster.kubernetesVersion];
+  stack.addOverride(`check.${STANDARD_SUPPORT_CHECK}`, {
+    assert: [
+      {
+        condition: `\${timecmp(plantimestamp(), "${end}T00:00:00Z") < 0}`,
+        error_message: `Kubernetes ${cluster.kubernetesVersion} left EKS standard support on ${end}: with supportType STANDARD, EKS upgrades the control plane itself. Raise kubernetesVersion (docs/operations/blue-green-upgrade.md) or set supportType: EXTENDED (billed at the extended-support rate).`,
+      },
+    ],
+  });
 }
