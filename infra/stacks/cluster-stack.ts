@@ -42,6 +42,9 @@ export const CONTROL_PLANE_LOG_TYPES = ['api', 'audit', 'authenticator', 'contro
 export const MANAGED_ADDONS = ['vpc-cni', 'coredns', 'kube-proxy'] as const;
 export type ManagedAddon = (typeof MANAGED_ADDONS)[number];
 
+/** The access_config attribute a mode change flips, ignored after creation (see the cluster's lifecycle). */
+export const CREATOR_ADMIN_ATTRIBUTE = 'access_config[0].bootstrap_cluster_creator_admin_permissions';
+
 export interface ClusterStackProps {
   readonly config: PlatformConfig;
   readonly cluster: ClusterConfig;
@@ -154,6 +157,13 @@ export class ClusterStack extends TerraformStack {
       // The role must keep its permissions until the cluster is gone, and the log group must exist
       // before EKS would create it without a retention.
       dependsOn: [logGroup, ...clusterRole.permissions],
+      // bootstrap_cluster_creator_admin_permissions only counts at creation, EKS never returns it,
+      // and the provider replaces the cluster when it changes: without this, moving a CONFIG_MAP
+      // cluster to API_AND_CONFIG_MAP or API (which flips it above) would destroy the cluster.
+      // authentication_mode itself changes in place. Same as terraform-aws-eks
+      // (https://github.com/terraform-aws-modules/terraform-aws-eks/blob/master/main.tf, lifecycle
+      // of aws_eks_cluster.this; https://github.com/hashicorp/terraform-provider-aws/issues/35824).
+      lifecycle: { ignoreChanges: [CREATOR_ADMIN_ATTRIBUTE] },
     });
     if (cluster.supportType === 'STANDARD') standardSupportCheck(this, cluster);
     this.clusterEndpoint = this.cluster.endpoint;

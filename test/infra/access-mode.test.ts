@@ -50,6 +50,31 @@ describe('cluster creator admin permissions', () => {
   });
 });
 
+describe('changing the authentication mode', () => {
+  it('moves a CONFIG_MAP cluster towards API in place: the creator flag it flips is ignored after creation', () => {
+    const before = clusterOf('stage-green');
+    const migrated = renderConfigs([
+      fixtureConfig('stage', (raw) => (raw.authenticationMode = 'API_AND_CONFIG_MAP')),
+    ]);
+    const after = resourcesOf(stackOf(migrated, 'stage-green'), 'aws_eks_cluster').cluster;
+    // The flag changes with the mode; the provider would replace the cluster for it, so the
+    // cluster's lifecycle ignores it (authentication_mode itself is updated in place).
+    expect(before?.access_config.bootstrap_cluster_creator_admin_permissions).toBe(true);
+    expect(after?.access_config).toEqual({
+      authentication_mode: 'API_AND_CONFIG_MAP',
+      bootstrap_cluster_creator_admin_permissions: false,
+    });
+    for (const cluster of [before, after]) {
+      expect(cluster?.lifecycle).toEqual({
+        ignore_changes: ['access_config[0].bootstrap_cluster_creator_admin_permissions'],
+      });
+    }
+    expect(clusterOf('dev-blue')?.lifecycle?.ignore_changes).toEqual([
+      'access_config[0].bootstrap_cluster_creator_admin_permissions',
+    ]);
+  });
+});
+
 describe('the aws-auth ConfigMap', () => {
   it('is rendered in CONFIG_MAP mode, in the rbac component, mapping the node role then every access role', () => {
     const [awsAuth] = awsAuthOn('stage-green');
