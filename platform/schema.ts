@@ -587,7 +587,7 @@ const app = z
     }),
   );
 
-const hostedZone = (visibility: string) =>
+const hostedZone = <T extends z.core.$ZodLooseShape>(visibility: string, extra: T) =>
   z
     .strictObject({
       zone: dnsName(`Name of the ${visibility} Route 53 hosted zone.`),
@@ -595,6 +595,7 @@ const hostedZone = (visibility: string) =>
         .string()
         .regex(/^Z[A-Z0-9]{1,31}$/, 'must be a Route 53 hosted zone id such as Z0123456789ABC')
         .meta({ description: `Id of the ${visibility} hosted zone, such as Z0123456789ABC.` }),
+      ...extra,
     })
     .meta({
       description: `The ${visibility} hosted zone (created outside the platform). The live cluster publishes apps at <record>.<zone>, every cluster at <record>.eks-<color>.<zone>.`,
@@ -666,7 +667,15 @@ const rootObject = z.strictObject({
     })
     .meta({ description: 'The VPC of the environment, shared by its clusters.' }),
   dns: z
-    .strictObject({ private: hostedZone('private'), public: hostedZone('public') })
+    .strictObject({
+      private: hostedZone('private', {
+        associateVpc: z.boolean().default(true).meta({
+          description:
+            "Whether the network stack associates the zone with the environment's VPC, so its names resolve inside the VPC (true, the default). Write false when the zone is already associated with that VPC (a zone created with it, or an adopted setup): Route 53 refuses a second association of the same VPC.",
+        }),
+      }),
+      public: hostedZone('public', {}),
+    })
     .meta({ description: 'The Route 53 hosted zones external-dns publishes app records in.' }),
   ecr: z
     .strictObject({
