@@ -601,8 +601,8 @@ const hostedZone = <T extends z.core.$ZodLooseShape>(visibility: string, extra: 
       description: `The ${visibility} hosted zone (created outside the platform). The live cluster publishes apps at <record>.<zone>, every cluster at <record>.eks-<color>.<zone>.`,
     });
 
-const accessEntry = z.strictObject({
-  roleArn: z
+const iamRoleArn = (description: string) =>
+  z
     .string()
     .regex(
       /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/,
@@ -612,9 +612,12 @@ const accessEntry = z.strictObject({
       (arn) => arn.slice(arn.lastIndexOf('/') + 1).length <= 64,
       'must name a role of at most 64 characters (IAM role name limit)',
     )
-    .meta({
-      description: 'ARN of the IAM role that gets access, such as arn:aws:iam::111111111111:role/k8sadmin.',
-    }),
+    .meta({ description });
+
+const accessEntry = z.strictObject({
+  roleArn: iamRoleArn(
+    'ARN of the IAM role that gets access, such as arn:aws:iam::111111111111:role/k8sadmin.',
+  ),
   username: z.string().min(1).max(256).meta({
     description:
       'Kubernetes user name of the role, as RBAC and audit logs see it. In API modes it must not start with system:, eks:, aws:, amazon: or iam: (EKS access entries).',
@@ -706,6 +709,9 @@ const rootObject = z.strictObject({
         .min(1)
         .default('main')
         .meta({ description: 'Branch, tag or commit Argo CD follows.' }),
+      bootstrapRoleArn: iamRoleArn(
+        'IAM role that runs the bootstrap stacks (Argo CD install), such as a CI deploy role. In API and API_AND_CONFIG_MAP mode it gets a cluster-admin access entry (AmazonEKSClusterAdminPolicy) on every cluster, and the bootstrap stack refuses to run as any identity other than it and the access roles in system:masters. When omitted: only those access roles. Not allowed in CONFIG_MAP mode, where only the identity that created the cluster is admin until Argo CD applies aws-auth.',
+      ).optional(),
     })
     .meta({ description: 'The Git repository each cluster Argo CD syncs its components from.' }),
   backend: z
@@ -995,6 +1001,25 @@ function rootRules(config: z.output<typeof rootObject>, { valid, issue }: RuleCo
       );
     }
   });
+  const bootstrapRole = valid(['gitops', 'bootstrapRoleArn']) ? config.gitops?.bootstrapRoleArn : undefined;
+  if (bootstrapRole !== undefined) {
+    if (mode === 'CONFIG_MAP') {
+      issue(
+        ['gitops', 'bootstrapRoleArn'],
+        'is not allowed with authenticationMode CONFIG_MAP: access entries cannot grant it admin, and aws-auth only exists once Argo CD runs; the bootstrap runs as the identity that created the cluster',
+      );
+    }
+    const same = roles.findIndex(
+      (arn) =>
+        arn !== undefined && arn !== bootstrapRole && accessEntryKey(arn) === accessEntryKey(bootstrapRole),
+    );
+    if (same !== -1) {
+      issue(
+        ['gitops', 'bootstrapRoleArn'],
+        `must name another role than access[${same}].roleArn: IAM role names are unique in an account whatever their path, and both make the access entry ${accessEntryKey(bootstrapRole)}`,
+      );
+    }
+  }
   if (mode === 'CONFIG_MAP') return;
   config.access.forEach((a, ai) => {
     if (valid(['access', ai, 'username'])) {

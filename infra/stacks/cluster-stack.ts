@@ -208,7 +208,11 @@ export class ClusterStack extends TerraformStack {
     this.nodeRoleDependencies = nodes.permissions;
 
     if (config.authenticationMode !== 'CONFIG_MAP') {
-      new ClusterAccess(this, 'access', { clusterName: this.cluster.name, access: config.access });
+      new ClusterAccess(this, 'access', {
+        clusterName: this.cluster.name,
+        access: config.access,
+        bootstrapRoleArn: config.gitops.bootstrapRoleArn,
+      });
     }
 
     const addons: Partial<Record<ManagedAddon, EksAddon>> = {};
