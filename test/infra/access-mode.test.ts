@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { diffTrees, riskBanner } from '../../cli/resource-diff';
 import { findObject, fixtureConfig, renderConfigs, resourcesOf, stackOf } from '../helpers';
 
 // The three fixtures use the three authentication modes as shipped: dev API, prod
@@ -72,6 +73,22 @@ describe('changing the authentication mode', () => {
     expect(clusterOf('dev-blue')?.lifecycle?.ignore_changes).toEqual([
       'access_config[0].bootstrap_cluster_creator_admin_permissions',
     ]);
+  });
+
+  it('is reviewed by npm run diff as an in-place change that replaces no cluster', () => {
+    const tree = (mode: string) =>
+      new Map(
+        renderConfigs([fixtureConfig('stage', (raw) => (raw.authenticationMode = mode))]).files.map((f) => [
+          f.path,
+          f.content,
+        ]),
+      );
+    const diff = diffTrees(tree('CONFIG_MAP'), tree('API_AND_CONFIG_MAP'));
+    const cluster = diff.changes.find((c) => c.resource === 'aws_eks_cluster.cluster');
+    expect(cluster?.kind).toBe('changed');
+    expect(cluster?.fields.map((f) => f.path)).toContain('access_config.authentication_mode');
+    expect(cluster?.risks.map((r) => r.class)).not.toContain('replacement');
+    expect(riskBanner(diff).map((b) => b.class)).not.toContain('replacement');
   });
 });
 
