@@ -116,7 +116,7 @@ export class BootstrapStack extends TerraformStack {
    * What must hold for the bootstrap to work, checked at plan time:
    * - a private-only endpoint is reachable only from the VPC
    *   (https://docs.aws.amazon.com/eks/latest/userguide/cluster-endpoint.html): the run must say it
-   *   is inside it (`-var inside_vpc=true`), or it stops with where to run it from;
+   *   is inside it (`TF_VAR_inside_vpc=true`), or it stops with where to run it from;
    * - in API modes, installing Argo CD (CRDs, cluster roles) takes cluster admin, which only the
    *   access entries of clusterAdminRoleArns() give: the caller's role (the issuer of its session,
    *   path included) must be one of them.
@@ -133,7 +133,7 @@ export class BootstrapStack extends TerraformStack {
       });
       conditions.push({
         condition: insideVpc.booleanValue,
-        errorMessage: `${name} has a private API endpoint only (clusters[color=${cluster.color}].endpoint.publicAccess is false): run the bootstrap from a network that reaches the VPC (a CI runner in the VPC, an SSM port-forward through a VPC instance, a VPN; docs/gitops.md) and pass -var ${INSIDE_VPC_VARIABLE}=true.`,
+        errorMessage: `${name} has a private API endpoint only (clusters[color=${cluster.color}].endpoint.publicAccess is false): run the bootstrap from a network that reaches the VPC (a CI runner in the VPC, an SSM port-forward through a VPC instance, a VPN; docs/gitops.md) and set TF_VAR_${INSIDE_VPC_VARIABLE}=true.`,
       });
     }
     const admins = clusterAdminRoleArns(config);
