@@ -52,7 +52,7 @@ import {
 } from './names';
 import { MAX_VPC_PREFIX, MIN_VPC_PREFIX, parseCidr, ZONE_SLOTS } from './network';
 import { CPU_FORMAT, MEMORY_FORMAT, parseCpu, parseMemory } from './quantity';
-import { SUPPORTED_KUBERNETES_VERSIONS } from './versions';
+import { END_OF_STANDARD_SUPPORT, SUPPORT_TYPES, SUPPORTED_KUBERNETES_VERSIONS } from './versions';
 
 /** A string checked by one of the `…Problem` functions of formats.ts and limits.ts. */
 function checked(problem: (value: string) => string | undefined, description: string) {
@@ -367,6 +367,10 @@ const LOG_RETENTION_DAYS = [
   1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
 ];
 
+const STANDARD_SUPPORT_ENDS = Object.entries(END_OF_STANDARD_SUPPORT)
+  .map(([version, end]) => `${version} on ${end}`)
+  .join(', ');
+
 const cluster = z
   .strictObject({
     color: dnsLabel(
@@ -383,6 +387,12 @@ const cluster = z
       .meta({
         description:
           'Kubernetes minor version of the control plane and the nodes, quoted ("1.34"). Raising it upgrades the control plane, then the node groups roll their nodes.',
+      }),
+    supportType: z
+      .enum(SUPPORT_TYPES)
+      .default('STANDARD')
+      .meta({
+        description: `EKS upgrade policy of the cluster. STANDARD (the default): no extended-support charges; when standard support of kubernetesVersion ends, EKS upgrades the control plane itself (Terraform plans warn from that date: ${STANDARD_SUPPORT_ENDS}). EXTENDED: the cluster may stay on its minor 12 more months, billed at the extended-support rate (what EKS does when no policy is set).`,
       }),
     endpoint: z
       .strictObject({
@@ -592,7 +602,7 @@ const app = z
     }),
   );
 
-const hostedZone = (visibility: string) =>
+const hostedZone = <T extends z.core.$ZodLooseShape>(visibility: string, extra: T) =>
   z
     .strictObject({
       zone: dnsName(`Name of the ${visibility} Route 53 hosted zone.`),
@@ -600,13 +610,14 @@ const hostedZone = (visibility: string) =>
         .string()
         .regex(/^Z[A-Z0-9]{1,31}$/, 'must be a Route 53 hosted zone id such as Z0123456789ABC')
         .meta({ description: `Id of the ${visibility} hosted zone, such as Z0123456789ABC.` }),
+      ...extra,
     })
     .meta({
       description: `The ${visibility} hosted zone (created outside the platform). The live cluster publishes apps at <record>.<zone>, every cluster at <record>.eks-<color>.<zone>.`,
     });
 
-const accessEntry = z.strictObject({
-  roleArn: z
+const iamRoleArn = (description: string) =>
+  z
     .string()
     .regex(
       /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/,
@@ -616,9 +627,12 @@ const accessEntry = z.strictObject({
       (arn) => arn.slice(arn.lastIndexOf('/') + 1).length <= 64,
       'must name a role of at most 64 characters (IAM role name limit)',
     )
-    .meta({
-      description: 'ARN of the IAM role that gets access, such as arn:aws:iam::111111111111:role/k8sadmin.',
-    }),
+    .meta({ description });
+
+const accessEntry = z.strictObject({
+  roleArn: iamRoleArn(
+    'ARN of the IAM role that gets access, such as arn:aws:iam::111111111111:role/k8sadmin.',
+  ),
   username: z.string().min(1).max(256).meta({
     description:
       'Kubernetes user name of the role, as RBAC and audit logs see it. In API modes it must not start with system:, eks:, aws:, amazon: or iam: (EKS access entries).',
@@ -671,7 +685,15 @@ const rootObject = z.strictObject({
     })
     .meta({ description: 'The VPC of the environment, shared by its clusters.' }),
   dns: z
-    .strictObject({ private: hostedZone('private'), public: hostedZone('public') })
+    .strictObject({
+      private: hostedZone('private', {
+        associateVpc: z.boolean().default(true).meta({
+          description:
+            "Whether the network stack associates the zone with the environment's VPC, so its names resolve inside the VPC (true, the default). Write false when the zone is already associated with that VPC (a zone created with it, or an adopted setup): Route 53 refuses a second association of the same VPC.",
+        }),
+      }),
+      public: hostedZone('public', {}),
+    })
     .meta({ description: 'The Route 53 hosted zones external-dns publishes app records in.' }),
   ecr: z
     .strictObject({
@@ -702,6 +724,9 @@ const rootObject = z.strictObject({
         .min(1)
         .default('main')
         .meta({ description: 'Branch, tag or commit Argo CD follows.' }),
+      bootstrapRoleArn: iamRoleArn(
+        'IAM role that runs the bootstrap stacks (Argo CD install), such as a CI deploy role. In API and API_AND_CONFIG_MAP mode it gets a cluster-admin access entry (AmazonEKSClusterAdminPolicy) on every cluster, and the bootstrap stack refuses to run as any identity other than it and the access roles in system:masters. When omitted: only those access roles. Not allowed in CONFIG_MAP mode, where only the identity that created the cluster is admin until Argo CD applies aws-auth.',
+      ).optional(),
     })
     .meta({ description: 'The Git repository each cluster Argo CD syncs its components from.' }),
   backend: z
@@ -991,6 +1016,25 @@ function rootRules(config: z.output<typeof rootObject>, { valid, issue }: RuleCo
       );
     }
   });
+  const bootstrapRole = valid(['gitops', 'bootstrapRoleArn']) ? config.gitops?.bootstrapRoleArn : undefined;
+  if (bootstrapRole !== undefined) {
+    if (mode === 'CONFIG_MAP') {
+      issue(
+        ['gitops', 'bootstrapRoleArn'],
+        'is not allowed with authenticationMode CONFIG_MAP: access entries cannot grant it admin, and aws-auth only exists once Argo CD runs; the bootstrap runs as the identity that created the cluster',
+      );
+    }
+    const same = roles.findIndex(
+      (arn) =>
+        arn !== undefined && arn !== bootstrapRole && accessEntryKey(arn) === accessEntryKey(bootstrapRole),
+    );
+    if (same !== -1) {
+      issue(
+        ['gitops', 'bootstrapRoleArn'],
+        `must name another role than access[${same}].roleArn: IAM role names are unique in an account whatever their path, and both make the access entry ${accessEntryKey(bootstrapRole)}`,
+      );
+    }
+  }
   if (mode === 'CONFIG_MAP') return;
   config.access.forEach((a, ai) => {
     if (valid(['access', ai, 'username'])) {

@@ -10,6 +10,7 @@ import { kubernetesSchemaViolations } from './kubernetes-schema';
 import { objectScopeViolations } from './object-scope';
 import { releaseVersionViolations } from './release-version';
 import { schedulingViolations } from './scheduling';
+import { standardSupportViolations } from './standard-support';
 import { terraformReferenceViolations } from './terraform-references';
 import { terraformSecurityViolations } from './terraform-security';
 import type { Violation } from './violation';
@@ -31,5 +32,6 @@ export function ruleViolations(rendering: Rendering, configs: readonly PlatformC
     ...iamWildcardViolations(stacks),
     ...terraformSecurityViolations(stacks),
     ...releaseVersionViolations(stacks),
+    ...standardSupportViolations(stacks, configs),
   ];
 }

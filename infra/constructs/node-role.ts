@@ -3,6 +3,8 @@ import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
 import { Construct } from 'constructs';
+import { nodeRole } from '../../platform/names';
+import type { PlatformConfig } from '../../platform/schema';
 import { type EcrLocation, ecrPullStatements } from '../policies/ecr-pull-policy';
 
 /**
@@ -77,4 +79,51 @@ export class NodeRole extends Construct {
 
     this.permissions = [...attachments, ecrPolicy];
   }
+}
+
+/** What a pull needs from the repository side (https://docs.aws.amazon.com/AmazonECR/latest/userguide/repository-policy-examples.html). */
+export const ECR_REPOSITORY_PULL_ACTIONS = [
+  'ecr:BatchCheckLayerAvailability',
+  'ecr:BatchGetImage',
+  'ecr:GetDownloadUrlForLayer',
+] as const;
+
+/**
+ * The repository policy an ECR account needs so that the nodes of other accounts can pull
+ * (docs/infrastructure.md gives it; test/infra/ecr-repository-policy.test.ts keeps the two equal).
+ * Not rendered as a stack: `aws_ecr_repository_policy` owns the whole policy of a repository, and
+ * several environments pull from the same repositories (in the example, dev and prod both pull
+ * `web`), so one stack per environment would overwrite the others' grants. This policy gathers every
+ * environment of `configs` that pulls from `ecr` across accounts: each account root in
+ * `Principal`, each node role (both colors) in an `aws:PrincipalArn` condition. Role ARNs are not
+ * written in `Principal`, where IAM would store the role's unique id and stop matching once a
+ * blue/green cycle recreates the role
+ * (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html).
+ * Undefined when no environment pulls across accounts.
+ */
+export function ecrRepositoryPolicy(configs: readonly PlatformConfig[], ecr: EcrLocation) {
+  const pulling = configs.filter(
+    (config) =>
+      config.ecr !== undefined &&
+      config.ecr.account === ecr.account &&
+      config.ecr.region === ecr.region &&
+      config.account !== ecr.account,
+  );
+  if (pulling.length === 0) return undefined;
+  const accounts = [...new Set(pulling.map((config) => `arn:aws:iam::${config.account}:root`))].sort();
+  const roles = pulling
+    .flatMap((config) => config.clusters.map((cluster) => nodeRole(config, cluster).roleArn))
+    .sort();
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Sid: 'EksNodesPull',
+        Effect: 'Allow',
+        Principal: { AWS: accounts.length === 1 ? accounts[0] : accounts },
+        Action: [...ECR_REPOSITORY_PULL_ACTIONS],
+        Condition: { ArnEquals: { 'aws:PrincipalArn': roles } },
+      },
+    ],
+  };
 }

@@ -1,8 +1,10 @@
+import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
 import { DataAwsEksCluster } from '@cdktf/provider-aws/lib/data-aws-eks-cluster';
+import { DataAwsIamSessionContext } from '@cdktf/provider-aws/lib/data-aws-iam-session-context';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { HelmProvider } from '@cdktf/provider-helm/lib/provider';
 import { Release } from '@cdktf/provider-helm/lib/release';
-import { Fn, TerraformStack } from 'cdktf';
+import { Fn, type Precondition, TerraformStack, TerraformVariable } from 'cdktf';
 import type { Construct } from 'constructs';
 import { stringify } from 'yaml';
 import { ARGOCD_HELM } from '../../platform/images';
@@ -67,7 +69,12 @@ export class BootstrapStack extends TerraformStack {
     // Deploy order only: `cdktf deploy` plans this stack once the cluster stack is applied.
     this.addDependency(clusterStack);
 
-    const eks = new DataAwsEksCluster(this, 'cluster', { name });
+    const eks = new DataAwsEksCluster(this, 'cluster', {
+      name,
+      // Checked before the cluster is read, so before the helm provider is configured from it: a
+      // run that cannot work stops with the reason instead of a connection timeout or a Forbidden.
+      lifecycle: { precondition: this.bootstrapPreconditions(config, cluster) },
+    });
     new HelmProvider(this, 'helm', {
       // The helm provider 3.x takes `kubernetes` as an attribute. The token comes from the AWS CLI
       // at each run (valid 15 minutes), never from state.
@@ -104,6 +111,62 @@ export class BootstrapStack extends TerraformStack {
       dependsOn: [this.argoCd],
     });
   }
+
+  /**
+   * What must hold for the bootstrap to work, checked at plan time:
+   * - a private-only endpoint is reachable only from the VPC
+   *   (https://docs.aws.amazon.com/eks/latest/userguide/cluster-endpoint.html): the run must say it
+   *   is inside it (`TF_VAR_inside_vpc=true`), or it stops with where to run it from;
+   * - in API modes, installing Argo CD (CRDs, cluster roles) takes cluster admin, which only the
+   *   access entries of clusterAdminRoleArns() give: the caller's role (the issuer of its session,
+   *   path included) must be one of them.
+   *   https://registry.terraform.io/providers/hashicorp/aws/latest/docs/data-sources/iam_session_context
+   */
+  private bootstrapPreconditions(config: PlatformConfig, cluster: ClusterConfig): Precondition[] {
+    const name = clusterName(config, cluster);
+    const conditions: Precondition[] = [];
+    if (!cluster.endpoint.publicAccess) {
+      const insideVpc = new TerraformVariable(this, INSIDE_VPC_VARIABLE, {
+        type: 'bool',
+        default: false,
+        description: `true when this run reaches the VPC of ${name}, whose API endpoint is private only`,
+      });
+      conditions.push({
+        condition: insideVpc.booleanValue,
+        errorMessage: `${name} has a private API endpoint only (clusters[color=${cluster.color}].endpoint.publicAccess is false): run the bootstrap from a network that reaches the VPC (a CI runner in the VPC, an SSM port-forward through a VPC instance, a VPN; docs/gitops.md) and set TF_VAR_${INSIDE_VPC_VARIABLE}=true.`,
+      });
+    }
+    const admins = clusterAdminRoleArns(config);
+    if (admins.length > 0) {
+      const caller = new DataAwsCallerIdentity(this, 'caller');
+      const session = new DataAwsIamSessionContext(this, 'caller-session', { arn: caller.arn });
+      conditions.push({
+        // Compared without the role path: role names are unique in an account whatever their path,
+        // and config may write an ARN without the path the session's issuer shows (SSO roles).
+        condition: Fn.contains(
+          admins.map((arn) => arn.replace(/:role\/(.*\/)?/, ':role/')),
+          Fn.replace(session.issuerArn, '/:role/(.*/)?/', ':role/'),
+        ),
+        errorMessage: `The bootstrap of ${name} installs Argo CD, which takes cluster admin, but runs as ${session.issuerArn}, which has no cluster-admin access entry: run it as gitops.bootstrapRoleArn or an access role in system:masters (${admins.join(', ')}).`,
+      });
+    }
+    return conditions;
+  }
+}
+
+/** Name of the variable a run inside the VPC sets to bootstrap a cluster whose endpoint is private only. */
+export const INSIDE_VPC_VARIABLE = 'inside_vpc';
+
+/**
+ * The roles that are cluster admin through access entries (API and API_AND_CONFIG_MAP modes): the
+ * access roles in system:masters and gitops.bootstrapRoleArn. Empty in CONFIG_MAP mode, where the
+ * identity that created the cluster is admin and Terraform cannot tell which one it was.
+ */
+export function clusterAdminRoleArns(config: PlatformConfig): string[] {
+  if (config.authenticationMode === 'CONFIG_MAP') return [];
+  const roles = config.access.filter((a) => a.groups.includes('system:masters')).map((a) => a.roleArn);
+  const bootstrap = config.gitops.bootstrapRoleArn;
+  return [...new Set([...roles, ...(bootstrap === undefined ? [] : [bootstrap])])];
 }
 
 /**

@@ -21,6 +21,7 @@ import {
   nodeRole,
 } from '../../platform/names';
 import type { ClusterConfig, PlatformConfig } from '../../platform/schema';
+import { END_OF_STANDARD_SUPPORT } from '../../platform/versions';
 import { ClusterAccess } from '../constructs/cluster-access';
 import { IrsaRole } from '../constructs/irsa-role';
 import { ManagedNodeGroups } from '../constructs/managed-node-groups';
@@ -40,6 +41,9 @@ export const CONTROL_PLANE_LOG_TYPES = ['api', 'audit', 'authenticator', 'contro
  */
 export const MANAGED_ADDONS = ['vpc-cni', 'coredns', 'kube-proxy'] as const;
 export type ManagedAddon = (typeof MANAGED_ADDONS)[number];
+
+/** The access_config attribute a mode change flips, ignored after creation (see the cluster's lifecycle). */
+export const CREATOR_ADMIN_ATTRIBUTE = 'access_config[0].bootstrap_cluster_creator_admin_permissions';
 
 export interface ClusterStackProps {
   readonly config: PlatformConfig;
@@ -137,6 +141,10 @@ export class ClusterStack extends TerraformStack {
           ? [...cluster.endpoint.publicAccessCidrs]
           : undefined,
       },
+      // Without an upgrade policy EKS puts the cluster on EXTENDED support, billed at the extended
+      // rate once standard support of the minor ends: config chooses, STANDARD by default.
+      // https://docs.aws.amazon.com/eks/latest/userguide/view-upgrade-policy.html
+      upgradePolicy: { supportType: cluster.supportType },
       enabledClusterLogTypes: CONTROL_PLANE_LOG_TYPES,
       encryptionConfig: { resources: ['secrets'], provider: { keyArn: key.arn } },
       accessConfig: {
@@ -149,7 +157,15 @@ export class ClusterStack extends TerraformStack {
       // The role must keep its permissions until the cluster is gone, and the log group must exist
       // before EKS would create it without a retention.
       dependsOn: [logGroup, ...clusterRole.permissions],
+      // bootstrap_cluster_creator_admin_permissions only counts at creation, EKS never returns it,
+      // and the provider replaces the cluster when it changes: without this, moving a CONFIG_MAP
+      // cluster to API_AND_CONFIG_MAP or API (which flips it above) would destroy the cluster.
+      // authentication_mode itself changes in place. Same as terraform-aws-eks
+      // (https://github.com/terraform-aws-modules/terraform-aws-eks/blob/master/main.tf, lifecycle
+      // of aws_eks_cluster.this; https://github.com/hashicorp/terraform-provider-aws/issues/35824).
+      lifecycle: { ignoreChanges: [CREATOR_ADMIN_ATTRIBUTE] },
     });
+    if (cluster.supportType === 'STANDARD') standardSupportCheck(this, cluster);
     this.clusterEndpoint = this.cluster.endpoint;
     this.clusterCertificateAuthority = this.cluster.certificateAuthority.get(0).data;
 
@@ -192,7 +208,11 @@ export class ClusterStack extends TerraformStack {
     this.nodeRoleDependencies = nodes.permissions;
 
     if (config.authenticationMode !== 'CONFIG_MAP') {
-      new ClusterAccess(this, 'access', { clusterName: this.cluster.name, access: config.access });
+      new ClusterAccess(this, 'access', {
+        clusterName: this.cluster.name,
+        access: config.access,
+        bootstrapRoleArn: config.gitops.bootstrapRoleArn,
+      });
     }
 
     const addons: Partial<Record<ManagedAddon, EksAddon>> = {};
@@ -280,4 +300,25 @@ export class ClusterStack extends TerraformStack {
  */
 function hostedZoneIds(config: PlatformConfig): string[] {
   return [config.dns.private.zoneId, config.dns.public.zoneId];
+}
+
+/** Name of the Terraform `check` block that warns when a STANDARD cluster's minor leaves standard support. */
+export const STANDARD_SUPPORT_CHECK = 'standard_support';
+
+/**
+ * A Terraform `check` block (a plan-time warning, not an error): from the end of standard support
+ * of the cluster's minor, EKS upgrades a STANDARD cluster's control plane by itself, and the next
+ * plan would try to set the old version back. Checked against the plan's own time, so the render
+ * stays the same from day to day. https://developer.hashicorp.com/terraform/language/checks
+ */
+function standardSupportCheck(stack: TerraformStack, cluster: ClusterConfig): void {
+  const end = END_OF_STANDARD_SUPPORT[cluster.kubernetesVersion];
+  stack.addOverride(`check.${STANDARD_SUPPORT_CHECK}`, {
+    assert: [
+      {
+        condition: `\${timecmp(plantimestamp(), "${end}T00:00:00Z") < 0}`,
+        error_message: `Kubernetes ${cluster.kubernetesVersion} left EKS standard support on ${end}: with supportType STANDARD, EKS upgrades the control plane itself. Raise kubernetesVersion (docs/operations/blue-green-upgrade.md) or set supportType: EXTENDED (billed at the extended-support rate).`,
+      },
+    ],
+  });
 }

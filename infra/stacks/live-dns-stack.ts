@@ -50,6 +50,12 @@ export class LiveDnsStack extends TerraformStack {
     const eks = new DataAwsEksCluster(this, 'live-cluster', { name: liveName });
     const records = liveDnsRecords(config);
     const zoneId = config.dns.private.zoneId;
+    // Adopting an existing setup: seed 001's api/eks records already exist in the zone, and
+    // without allow_overwrite Route 53 refuses to create a record set that exists ("already exists",
+    // the provider's default is false). These two names belong to the platform, so the first apply
+    // takes them over in place of failing.
+    // https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/route53_record#allow_overwrite
+    const allowOverwrite = true;
 
     // The endpoint is a URL (https://<id>.<suffix>.<region>.eks.amazonaws.com); a CNAME holds a host.
     this.api = new Route53Record(this, 'api', {
@@ -57,6 +63,7 @@ export class LiveDnsStack extends TerraformStack {
       name: records.api,
       type: 'CNAME',
       ttl: LIVE_DNS_TTL,
+      allowOverwrite,
       records: [Fn.trimprefix(eks.endpoint, 'https://')],
     });
     // The AWS provider adds the quotes a TXT value needs.
@@ -65,6 +72,7 @@ export class LiveDnsStack extends TerraformStack {
       name: records.clusterName,
       type: 'TXT',
       ttl: LIVE_DNS_TTL,
+      allowOverwrite,
       records: [liveName],
     });
   }

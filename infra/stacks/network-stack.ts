@@ -5,6 +5,7 @@ import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { Route } from '@cdktf/provider-aws/lib/route';
 import { RouteTable } from '@cdktf/provider-aws/lib/route-table';
 import { RouteTableAssociation } from '@cdktf/provider-aws/lib/route-table-association';
+import { Route53ZoneAssociation } from '@cdktf/provider-aws/lib/route53-zone-association';
 import { Subnet } from '@cdktf/provider-aws/lib/subnet';
 import { Vpc } from '@cdktf/provider-aws/lib/vpc';
 import { TerraformStack } from 'cdktf';
@@ -32,6 +33,8 @@ export class NetworkStack extends TerraformStack {
   readonly privateSubnets: Readonly<Record<string, Subnet>>;
   /** Public subnets (load balancers and NAT gateways) by zone letter. */
   readonly publicSubnets: Readonly<Record<string, Subnet>>;
+  /** The private hosted zone's association with the VPC, unless dns.private.associateVpc is false. */
+  readonly privateZoneAssociation?: Route53ZoneAssociation;
   /** NAT gateways by the letter of the zone they live in: one, or one per zone. */
   readonly natGateways: Readonly<Record<string, NatGateway>>;
 
@@ -78,6 +81,20 @@ export class NetworkStack extends TerraformStack {
       });
     }
     this.privateSubnets = privateSubnets;
+
+    // The private zone (created outside the platform, with another VPC: a private zone needs one)
+    // only answers inside the VPCs associated with it: without this, nodes, pods and the kubeconfig
+    // wrapper inside the VPC could not resolve the apps' private names nor api./eks.<zone>.
+    // Route 53 refuses to associate a VPC that is already associated with the zone, hence
+    // dns.private.associateVpc: false for a zone created with this VPC or an adopted setup.
+    // https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/hosted-zone-private-associate-vpcs.html
+    // https://docs.aws.amazon.com/Route53/latest/APIReference/API_AssociateVPCWithHostedZone.html
+    if (config.dns.private.associateVpc) {
+      this.privateZoneAssociation = new Route53ZoneAssociation(this, 'private-zone-association', {
+        zoneId: config.dns.private.zoneId,
+        vpcId: this.vpc.id,
+      });
+    }
     this.publicSubnets = publicSubnets;
 
     const internetGateway = new InternetGateway(this, 'internet-gateway', {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { diffTrees, riskBanner } from '../../cli/resource-diff';
 import { findObject, fixtureConfig, renderConfigs, resourcesOf, stackOf } from '../helpers';
 
 // The three fixtures use the three authentication modes as shipped: dev API, prod
@@ -47,6 +48,47 @@ describe('cluster creator admin permissions', () => {
       bootstrap_cluster_creator_admin_permissions: true,
     });
     expect(resourcesOf(stackOf(switched, 'dev-blue'), 'aws_eks_access_entry')).toEqual({});
+  });
+});
+
+describe('changing the authentication mode', () => {
+  it('moves a CONFIG_MAP cluster towards API in place: the creator flag it flips is ignored after creation', () => {
+    const before = clusterOf('stage-green');
+    const migrated = renderConfigs([
+      fixtureConfig('stage', (raw) => (raw.authenticationMode = 'API_AND_CONFIG_MAP')),
+    ]);
+    const after = resourcesOf(stackOf(migrated, 'stage-green'), 'aws_eks_cluster').cluster;
+    // The flag changes with the mode; the provider would replace the cluster for it, so the
+    // cluster's lifecycle ignores it (authentication_mode itself is updated in place).
+    expect(before?.access_config.bootstrap_cluster_creator_admin_permissions).toBe(true);
+    expect(after?.access_config).toEqual({
+      authentication_mode: 'API_AND_CONFIG_MAP',
+      bootstrap_cluster_creator_admin_permissions: false,
+    });
+    for (const cluster of [before, after]) {
+      expect(cluster?.lifecycle).toEqual({
+        ignore_changes: ['access_config[0].bootstrap_cluster_creator_admin_permissions'],
+      });
+    }
+    expect(clusterOf('dev-blue')?.lifecycle?.ignore_changes).toEqual([
+      'access_config[0].bootstrap_cluster_creator_admin_permissions',
+    ]);
+  });
+
+  it('is reviewed by npm run diff as an in-place change that replaces no cluster', () => {
+    const tree = (mode: string) =>
+      new Map(
+        renderConfigs([fixtureConfig('stage', (raw) => (raw.authenticationMode = mode))]).files.map((f) => [
+          f.path,
+          f.content,
+        ]),
+      );
+    const diff = diffTrees(tree('CONFIG_MAP'), tree('API_AND_CONFIG_MAP'));
+    const cluster = diff.changes.find((c) => c.resource === 'aws_eks_cluster.cluster');
+    expect(cluster?.kind).toBe('changed');
+    expect(cluster?.fields.map((f) => f.path)).toContain('access_config.authentication_mode');
+    expect(cluster?.risks.map((r) => r.class)).not.toContain('replacement');
+    expect(riskBanner(diff).map((b) => b.class)).not.toContain('replacement');
   });
 });
 

@@ -69,6 +69,12 @@ describe('live DNS stacks', () => {
     expect(LIVE_DNS_TTL).toBe(60);
   });
 
+  it('takes over api and eks records that already exist in the zone, so an existing setup can be adopted', () => {
+    for (const id of ['api', 'cluster-name']) {
+      expect(one(records(), id).allow_overwrite, id).toBe(true);
+    }
+  });
+
   it('resolves every reference inside its stack and grants no IAM permission', () => {
     const mine = rendering.stacks.filter((s) => s.name.endsWith('-live-dns'));
     expect(terraformReferenceViolations(mine)).toEqual([]);

@@ -22,6 +22,31 @@ describe('network stack', () => {
     expect(vpc.enable_dns_support).toBe(true);
   });
 
+  it("associates the environment's private hosted zone with its VPC, so the zone's names resolve inside it", () => {
+    expect(resourcesOf(prodNetwork, 'aws_route53_zone_association')).toEqual({
+      'private-zone-association': expect.objectContaining({
+        zone_id: 'Z0000000PRIVATE',
+        vpc_id: ref('aws_vpc.vpc.id'),
+      }),
+    });
+    expect(
+      one(resourcesOf(devNetwork, 'aws_route53_zone_association'), 'private-zone-association').zone_id,
+    ).toBe('Z0000000DEVPRIV');
+    // The public zone answers on the internet: a VPC cannot be associated with it.
+    expect(JSON.stringify(resourcesOf(prodNetwork, 'aws_route53_zone_association'))).not.toContain(
+      prod.dns.public.zoneId,
+    );
+  });
+
+  it('leaves the association out when the config says the zone is already associated with the VPC', () => {
+    const adopted = fixtureConfig('prod', (raw) => {
+      raw.dns.private.associateVpc = false;
+    });
+    const network = stackOf(renderConfigs([adopted]), 'prod-network');
+    expect(resourcesOf(network, 'aws_route53_zone_association')).toEqual({});
+    expect(prod.dns.private.associateVpc).toBe(true);
+  });
+
   it("puts the config's tags on every resource of every stack through the provider's default tags", () => {
     const configs = { prod, dev } as const;
     expect(rendering.stacks).toHaveLength(10);
