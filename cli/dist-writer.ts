@@ -94,10 +94,17 @@ export function writeDist(distDir: string, rendered: Iterable<DistFile>): DistPl
   const files = collectDist(rendered);
   const plan = planDist(distDir, files);
   const staged: { temp: string; target: string }[] = [];
+  // One mkdir per folder, not per file: a large platform writes thousands of files into a few
+  // hundred folders.
+  const folders = new Set<string>();
   try {
     for (const path of [...plan.added, ...plan.changed]) {
       const target = join(distDir, path);
-      mkdirSync(dirname(target), { recursive: true });
+      const folder = dirname(target);
+      if (!folders.has(folder)) {
+        mkdirSync(folder, { recursive: true });
+        folders.add(folder);
+      }
       const temp = `${target}.tmp-${process.pid}`;
       writeFileSync(temp, files.get(path) ?? '');
       staged.push({ temp, target });
