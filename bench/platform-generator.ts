@@ -253,17 +253,18 @@ function generatedApp(i: number, context: AppContext): Raw {
     app.tolerations = context.tolerations.map((t) => ({ ...t }));
   }
   const dns: Raw = {};
-  if (roll(5) < 2) dns.private = name;
-  if (roll(7) === 0) dns.public = `${noun}-${name.slice(domain.length + noun.length + 2)}-${domain}`;
+  // Half the apps are called from other VPCs or on-premises, some from the internet.
+  if (roll(2) === 0) dns.private = name;
+  if (roll(6) === 0) dns.public = `${noun}-${name.slice(domain.length + noun.length + 2)}-${domain}`;
   if (Object.keys(dns).length > 0) app.dns = dns;
   // Most apps run on every cluster; some only on the live one or only on the other (an app being
   // tried on the next version, or kept on the old one until it moves).
   if (context.colors.length > 1) {
     const where = roll(20);
     const other = context.colors.find((c) => c !== context.live) ?? context.live;
-    if (where < 2) app.clusters = [context.live];
-    else if (where < 3) app.clusters = [other];
-    else if (where < 5) app.clusters = [...context.colors];
+    if (where === 0) app.clusters = [context.live];
+    else if (where === 1) app.clusters = [other];
+    else if (where < 4) app.clusters = [...context.colors];
   }
   return app;
 }

@@ -65,10 +65,23 @@ const DOCUMENT_MARKER = /^(%|---|\.\.\.)/m;
 /** Keys JavaScript orders before the others whatever the insertion order. */
 const ARRAY_INDEX = /^(0|[1-9]\d*)$/;
 
+/** How each string seen so far is written, or null when the yaml package must write it. */
+const writtenStrings = new Map<string, string | null>();
+
 function scalarString(value: string, key: boolean): string {
-  if (!SIMPLE_STRING.test(value) || DOCUMENT_MARKER.test(value) || (key && value.length > 1000)) {
-    throw UNSUPPORTED;
+  if (key && value.length > 1000) throw UNSUPPORTED;
+  // Objects repeat their keys and most values: each string is decided once.
+  let written = writtenStrings.get(value);
+  if (written === undefined) {
+    written = decideString(value);
+    if (value.length <= 1000) writtenStrings.set(value, written);
   }
+  if (written === null) throw UNSUPPORTED;
+  return written;
+}
+
+function decideString(value: string): string | null {
+  if (!SIMPLE_STRING.test(value) || DOCUMENT_MARKER.test(value)) return null;
   // Double quotes: a string without quotes or backslash takes them in yaml's `quotedString`, and
   // JSON.stringify adds no escape to printable ASCII.
   if (NEEDS_QUOTES.test(value) || NON_STRING_TAGS.some((tag) => (tag.test as RegExp).test(value))) {
@@ -101,7 +114,8 @@ function orderedKeys(record: Record<string, unknown>, head: readonly string[]): 
   const keys: string[] = [];
   for (const key of Object.keys(record)) {
     if (record[key] === undefined) continue;
-    if (ARRAY_INDEX.test(key) || key === '__proto__') throw UNSUPPORTED;
+    const first = key.charCodeAt(0);
+    if ((first >= 48 && first <= 57 && ARRAY_INDEX.test(key)) || key === '__proto__') throw UNSUPPORTED;
     keys.push(key);
   }
   if (head.length === 0) return keys.sort(byCodeUnit);
@@ -124,7 +138,8 @@ function afterIndicator(value: unknown, indent: string): string {
 function blockMapping(record: Record<string, unknown>, keys: readonly string[], indent: string): string {
   const inner = `${indent}  `;
   let out = '';
-  for (const [i, key] of keys.entries()) {
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i] as string;
     if (i > 0) out += `\n${indent}`;
     out += `${scalarString(key, true)}:${afterIndicator(record[key], inner)}`;
   }
@@ -135,7 +150,8 @@ function blockMapping(record: Record<string, unknown>, keys: readonly string[], 
 function blockSequence(items: readonly unknown[], indent: string): string {
   const inner = `${indent}  `;
   let out = '';
-  for (const [i, item] of items.entries()) {
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i];
     if (i > 0) out += `\n${indent}`;
     if (item === null || typeof item !== 'object') out += `- ${scalar(item)}`;
     else if (Array.isArray(item)) out += item.length === 0 ? '- []' : `- ${blockSequence(item, inner)}`;
