@@ -33,8 +33,8 @@ function inTreeOrder(app: App): boolean {
 }
 
 /** The charts of the App, exactly as `app.charts` lists them (topologically sorted). */
-export function appCharts(app: App): Chart[] {
-  if (!inTreeOrder(app)) return app.charts;
+export function appCharts(app: App, treeOrder = inTreeOrder(app)): Chart[] {
+  if (!treeOrder) return app.charts;
   return app.node.children.filter((c): c is Chart => Chart.isChart(c));
 }
 
@@ -46,11 +46,13 @@ export function appCharts(app: App): Chart[] {
  * Preparing again would add no dependency and find no new error.
  */
 export function synthCharts(app: App): { chart: Chart; objects: Record<string, unknown>[] }[] {
-  const charts = appCharts(app);
+  // Preparing the App adds dependencies only from existing ones and from nested charts: a tree
+  // without either stays in tree order.
+  const treeOrder = inTreeOrder(app);
+  const charts = appCharts(app, treeOrder);
   const [first] = charts;
   if (first === undefined) return [];
   const firstObjects = first.toJson() as Record<string, unknown>[];
-  const treeOrder = inTreeOrder(app);
   return charts.map((chart) => ({
     chart,
     objects:
