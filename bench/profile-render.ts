@@ -1,5 +1,6 @@
 /**
- * `npm run bench -- --profile`: one render of a config under `node --cpu-prof`, summarized.
+ * `npm run bench -- --profile`: one render, then one check, of a config under `node --cpu-prof`,
+ * summarized.
  * `node --import tsx` rather than the tsx command, so the profiled process is the render itself
  * (the tsx command starts the render as a child process).
  */
@@ -8,8 +9,13 @@ import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type CpuProfile, formatCpuProfileSummary, summarizeCpuProfile } from './cpu-profile-summary';
 
-export function profileRender(root: string, configDir: string, work: string): string {
-  const profiles = join(work, 'cpu-profiles');
+export function profileCommand(
+  root: string,
+  configDir: string,
+  work: string,
+  command: 'synth' | 'check',
+): string {
+  const profiles = join(work, `cpu-profiles-${command}`);
   mkdirSync(profiles, { recursive: true });
   const args = [
     '--cpu-prof',
@@ -17,7 +23,7 @@ export function profileRender(root: string, configDir: string, work: string): st
     '--import',
     'tsx',
     'cli/main.ts',
-    'synth',
+    command,
     '--config',
     configDir,
     '--dist',
@@ -26,7 +32,7 @@ export function profileRender(root: string, configDir: string, work: string): st
     join(work, 'tf-out'),
   ];
   const result = spawnSync(process.execPath, args, { cwd: root, encoding: 'utf8' });
-  if (result.status !== 0) throw new Error(`profiled render failed:\n${result.stdout}${result.stderr}`);
+  if (result.status !== 0) throw new Error(`profiled ${command} failed:\n${result.stdout}${result.stderr}`);
   // tsx's loader hooks run on a worker thread that writes its own (mostly idle) profile: the
   // render is the profile with the most busy time.
   const summaries = readdirSync(profiles)
@@ -35,5 +41,5 @@ export function profileRender(root: string, configDir: string, work: string): st
     .sort((a, b) => b.totalMs - b.idleMs - (a.totalMs - a.idleMs));
   const [main] = summaries;
   if (!main) throw new Error(`node --cpu-prof wrote no profile into ${profiles}`);
-  return `\`node --cpu-prof --import tsx cli/main.ts synth\`, ${formatCpuProfileSummary(main)}`;
+  return `\`node --cpu-prof --import tsx cli/main.ts ${command}\`, ${formatCpuProfileSummary(main)}`;
 }

@@ -7,10 +7,14 @@ export interface Row {
   readonly label: string;
   readonly environments: number;
   readonly clusters: number;
+  /** Apps of an object-heavy platform (`apps<N>` sizes); undefined for the others. */
+  readonly apps?: number | undefined;
   /** What the render produced, from its summary line (undefined when it printed none). */
   readonly stacks: number | undefined;
   readonly objects: number | undefined;
   readonly render: Summary;
+  /** `npm run check` on the rendered dist/, when measured. */
+  readonly check?: Summary | undefined;
   /** `cdktf synth` + `cdk8s synth` on the same config, when measured. */
   readonly cli: Summary | undefined;
 }
@@ -21,10 +25,11 @@ const mib = (value: number) => (Number.isNaN(value) ? 'n/a' : value.toFixed(0));
 /**
  * Marginal cost of a cluster: the wall-time difference with the previous generated platform (by
  * cluster count) divided by the clusters added. Equal figures down the column mean linear cost.
+ * The object-heavy platforms are left out: their cost is in their apps, not their clusters.
  */
 export function marginalMsPerCluster(rows: readonly Row[]): Map<Row, number> {
   const generated = rows
-    .filter((r) => !r.label.startsWith('example'))
+    .filter((r) => !r.label.startsWith('example') && r.apps === undefined)
     .sort((a, b) => a.clusters - b.clusters);
   const marginal = new Map<Row, number>();
   generated.forEach((row, i) => {
@@ -50,6 +55,10 @@ export function formatTable(rows: readonly Row[]): string {
     'peak MiB',
     'ms/cluster',
     'marginal ms/cluster',
+    'check s (median)',
+    'check min-max s',
+    'check CPU s',
+    'check peak MiB',
     'CLIs s (median)',
     'CLIs CPU s',
     'CLIs peak MiB',
@@ -69,6 +78,10 @@ export function formatTable(rows: readonly Row[]): string {
       mib(row.render.peakMiB),
       (row.render.wallMs / row.clusters).toFixed(0),
       m === undefined ? '' : m.toFixed(0),
+      row.check ? `${seconds(row.check.wallMs)} (${row.check.runs} runs)` : '',
+      row.check ? `${seconds(row.check.minWallMs)}-${seconds(row.check.maxWallMs)}` : '',
+      row.check ? seconds(row.check.cpuMs) : '',
+      row.check ? mib(row.check.peakMiB) : '',
       row.cli ? `${seconds(row.cli.wallMs)} (${row.cli.runs} runs)` : '',
       row.cli ? seconds(row.cli.cpuMs) : '',
       row.cli ? mib(row.cli.peakMiB) : '',

@@ -1,14 +1,21 @@
 /**
- * `npm run bench` (DESIGN §9): renders the shipped example and generated platforms of 1, 10 and
- * 50 clusters as whole processes (`npm run synth`), then the same configs through the two CLIs a
- * user would otherwise run (`npx cdktf synth` then `npx cdk8s synth`), and prints one table.
+ * `npm run bench` (DESIGN §9, §10): renders the shipped example, generated platforms of 1, 10 and
+ * 50 clusters and two object-heavy platforms (2,000 apps on one cluster, 1,000 apps on two) as
+ * whole processes (`npm run synth`), checks the object-heavy ones (`npm run check`), runs the
+ * example and the 1-cluster platform through the two CLIs a user would otherwise run
+ * (`npx cdktf synth` then `npx cdk8s synth`), and prints one table.
  *
- * Options: --sizes example,1,10,50   platforms to render (`example` is the shipped config/)
+ * Options: --sizes example,1,10,50,apps2000,apps1000x2
+ *                                    platforms to render: `example` (the shipped config/), a number
+ *                                    of clusters, or `apps<N>[x<C>]`: N apps on C clusters (1 or 2)
+ *          --check-sizes apps2000,apps1000x2
+ *                                    platforms also checked (`npm run check`; `none` to skip)
  *          --runs 5                  measured runs per platform (median reported)
  *          --cli-sizes example,1     platforms also run through the two CLIs (`none` to skip)
  *          --cli-runs 3              measured runs of the CLIs (they are slow)
  *          --experiments             also time ways to start the render faster (see experiments.ts)
- *          --profile example|N       also profile one render of that platform (node --cpu-prof)
+ *          --profile <size>          also profile one render and one check of that platform
+                                    (node --cpu-prof)
  *          --keep                    keep the temporary folder
  */
 import * as fs from 'node:fs';
@@ -34,12 +41,14 @@ import {
   measureRuns,
   peakMemoryMethod,
 } from './measure-process';
-import { generatePlatform } from './platform-generator';
-import { profileRender } from './profile-render';
+import { generateAppPlatform, generatePlatform } from './platform-generator';
+import { profileCommand } from './profile-render';
 import { formatTable, type Row } from './results-table';
 
 const ROOT = resolve(__dirname, '..');
 const EXAMPLE = 'example';
+/** `apps2000`: 2,000 apps on one cluster; `apps1000x2`: 1,000 apps on two. */
+const APPS_SIZE = /^apps([1-9]\d*)(?:x([12]))?$/;
 
 /** The CLIs must never reach the network (there may be none): no version checks, no telemetry. */
 const OFFLINE_ENV = {
@@ -55,6 +64,8 @@ interface Platform {
   readonly configDir: string;
   readonly clusters: number;
   readonly environments: number;
+  /** Apps of an object-heavy platform; undefined for the example and cluster-count platforms. */
+  readonly apps: number | undefined;
   readonly work: string;
 }
 
@@ -62,7 +73,8 @@ function options() {
   const { values } = parseArgs({
     args: process.argv.slice(2),
     options: {
-      sizes: { type: 'string', default: `${EXAMPLE},1,10,50` },
+      sizes: { type: 'string', default: `${EXAMPLE},1,10,50,apps2000,apps1000x2` },
+      'check-sizes': { type: 'string', default: 'apps2000,apps1000x2' },
       runs: { type: 'string', default: '5' },
       'cli-sizes': { type: 'string', default: `${EXAMPLE},1` },
       'cli-runs': { type: 'string', default: '3' },
@@ -77,8 +89,10 @@ function options() {
       ? []
       : text.split(',').map((s) => {
           const size = s.trim();
-          if (size !== EXAMPLE && !/^[1-9]\d*$/.test(size)) {
-            throw new Error(`--sizes: expected "${EXAMPLE}" or a number of clusters >= 1, got "${size}"`);
+          if (size !== EXAMPLE && !/^[1-9]\d*$/.test(size) && !APPS_SIZE.test(size)) {
+            throw new Error(
+              `--sizes: expected "${EXAMPLE}", a number of clusters >= 1 or apps<N>[x<1|2>], got "${size}"`,
+            );
           }
           return size;
         });
@@ -88,6 +102,7 @@ function options() {
   };
   return {
     sizes: sizes(values.sizes),
+    checkSizes: sizes(values['check-sizes']),
     runs: count('runs', values.runs),
     cliSizes: sizes(values['cli-sizes']),
     cliRuns: count('cli-runs', values['cli-runs']),
@@ -98,33 +113,45 @@ function options() {
 }
 
 function preparePlatform(size: string, work: string): Platform {
-  const dir = join(work, size === EXAMPLE ? EXAMPLE : `clusters-${size}`);
+  const apps = APPS_SIZE.exec(size);
+  const dir = join(work, size === EXAMPLE || apps ? size : `clusters-${size}`);
   mkdirSync(dir, { recursive: true });
   let configDir = join(ROOT, 'config');
   if (size !== EXAMPLE) {
     configDir = join(dir, 'config');
     mkdirSync(configDir, { recursive: true });
-    const files = generatePlatform(readFileSync(join(ROOT, 'config', 'prod.yaml'), 'utf8'), Number(size));
+    const template = readFileSync(join(ROOT, 'config', 'prod.yaml'), 'utf8');
+    const files = apps
+      ? generateAppPlatform(template, { apps: Number(apps[1]), clusters: Number(apps[2] ?? 1) })
+      : generatePlatform(template, Number(size));
     for (const file of files) writeFileSync(join(configDir, file.name), file.text);
   }
   // Validated here too, so a generated platform the schema rejects stops the bench with the reason.
   const configs = loadEnvironments(configDir, { fs }).map((e) => e.config);
+  const clusters = configs.reduce((sum, c) => sum + c.clusters.length, 0);
+  const appCount = apps ? configs.reduce((sum, c) => sum + c.apps.length, 0) : undefined;
   return {
-    label: size === EXAMPLE ? 'example (config/)' : `generated ${size}`,
+    label:
+      size === EXAMPLE
+        ? 'example (config/)'
+        : appCount !== undefined
+          ? `generated ${appCount.toLocaleString('en-US')} apps on ${clusters} cluster(s)`
+          : `generated ${size}`,
     configDir,
-    clusters: configs.reduce((sum, c) => sum + c.clusters.length, 0),
+    clusters,
     environments: configs.length,
+    apps: appCount,
     work: dir,
   };
 }
 
-function renderCommand(platform: Platform): Command {
+function cliCommand(platform: Platform, command: 'synth' | 'check'): Command {
   return {
     command: 'npm',
     args: [
       'run',
       '--silent',
-      'synth',
+      command,
       '--',
       '--config',
       platform.configDir,
@@ -141,7 +168,16 @@ function renderCommand(platform: Platform): Command {
 /** The render writes every file each run, as the CLIs do: dist/ is emptied before each run. */
 function measureRender(platform: Platform): Measurement {
   rmSync(join(platform.work, 'dist'), { recursive: true, force: true });
-  return measureProcess(renderCommand(platform));
+  return measureProcess(cliCommand(platform, 'synth'));
+}
+
+/**
+ * `npm run check` on the dist/ the last render wrote: it renders again in memory, compares with
+ * dist/ and runs every rule. It must pass (exit 0): a generated platform breaking a rule stops the
+ * bench with the reason.
+ */
+function measureCheck(platform: Platform): Measurement {
+  return measureProcess(cliCommand(platform, 'check'));
 }
 
 /** `npx cdktf synth` then `npx cdk8s synth`, in the repository, reading the platform's config. */
@@ -219,6 +255,11 @@ function main(): number {
   console.log(
     `render: \`npm run synth -- --config <dir> --dist <tmp> --tf-out <tmp>\`, median of ${opts.runs} run(s) after one warm-up; dist emptied before each run`,
   );
+  if (opts.checkSizes.length > 0) {
+    console.log(
+      `check: \`npm run check\` with the same options on the dist/ the render wrote, median of ${opts.runs} run(s) after one warm-up`,
+    );
+  }
   const missing = ['infra/main.ts', 'manifests/main.ts'].filter((f) => !existsSync(join(ROOT, f)));
   const cliSizes = missing.length > 0 ? [] : opts.cliSizes;
   if (missing.length > 0) console.log(`CLIs: skipped, ${missing.join(' and ')} missing`);
@@ -237,6 +278,11 @@ function main(): number {
       process.stderr.write(`bench: ${platform.label}: render x${opts.runs}...`);
       const render = measureRuns(opts.runs, () => measureRender(platform));
       const produced = renderedWork(render.stdout);
+      let check: ReturnType<typeof measureRuns> | undefined;
+      if (opts.checkSizes.includes(size)) {
+        process.stderr.write(` check x${opts.runs}...`);
+        check = measureRuns(opts.runs, () => measureCheck(platform));
+      }
       let cli: ReturnType<typeof measureRuns> | undefined;
       if (cliSizes.includes(size)) {
         process.stderr.write(` CLIs x${opts.cliRuns}...`);
@@ -254,9 +300,11 @@ function main(): number {
         label: platform.label,
         clusters: platform.clusters,
         environments: platform.environments,
+        apps: platform.apps,
         stacks: produced?.stacks,
         objects: produced?.objects,
         render,
+        check,
         cli,
       });
     }
@@ -270,7 +318,11 @@ function main(): number {
       const platform = preparePlatform(opts.profile, work);
       console.log('');
       console.log(`profile of ${platform.label}:`);
-      console.log(profileRender(ROOT, platform.configDir, join(work, 'profile')));
+      const profile = join(work, 'profile');
+      console.log(profileCommand(ROOT, platform.configDir, profile, 'synth'));
+      console.log('');
+      // On the dist/ the profiled render wrote, so that the check passes.
+      console.log(profileCommand(ROOT, platform.configDir, profile, 'check'));
     }
     if (opts.experiments) {
       const example = preparePlatform(EXAMPLE, work);

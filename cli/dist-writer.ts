@@ -177,18 +177,39 @@ export function writeDist(
   const plan = planDist(distDir, rendered, only);
   const { files } = plan;
   const staged: { temp: string; target: string }[] = [];
+  // A new file (not the index) is written in place, without a temporary file to rename: until the
+  // index lists it, nothing refers to it, and a failure removes it like the temporary files. On a
+  // large platform this halves the file-system work of a first render.
+  const created: string[] = [];
+  // One mkdir per folder, not per file: a large platform writes thousands of files into a few
+  // hundred folders.
+  const folders = new Set<string>();
+  const folderOf = (path: string) => {
+    const target = join(distDir, path);
+    const folder = dirname(target);
+    if (!folders.has(folder)) {
+      mkdirSync(folder, { recursive: true });
+      folders.add(folder);
+    }
+    return target;
+  };
   try {
-    for (const path of [...plan.added, ...plan.changed]) {
-      const target = join(distDir, path);
-      mkdirSync(dirname(target), { recursive: true });
+    for (const path of plan.added) {
+      if (path === INDEX_FILE) continue;
+      const target = folderOf(path);
+      writeFileSync(target, files.get(path) ?? '', { flag: 'wx' });
+      created.push(target);
+    }
+    for (const path of [...plan.changed, ...plan.added.filter((p) => p === INDEX_FILE)]) {
+      const target = folderOf(path);
       const temp = `${target}.tmp-${process.pid}`;
       writeFileSync(temp, files.get(path) ?? '');
       staged.push({ temp, target });
     }
   } catch (error) {
-    for (const { temp } of staged) {
-      unlinkSync(temp);
-      pruneEmptyDirectories(distDir, dirname(temp));
+    for (const file of [...staged.map((s) => s.temp), ...created]) {
+      unlinkSync(file);
+      pruneEmptyDirectories(distDir, dirname(file));
     }
     throw error;
   }

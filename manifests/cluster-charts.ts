@@ -8,6 +8,7 @@ import { ExternalDnsChart } from './charts/external-dns-chart';
 import { MetricsServerChart } from './charts/metrics-server-chart';
 import { OverprovisioningChart } from './charts/overprovisioning-chart';
 import { RbacChart } from './charts/rbac-chart';
+import { appCharts } from './synth-charts';
 import { addCustomWorkloads } from './workloads/custom-workloads';
 
 /**
@@ -23,7 +24,7 @@ export function addClusterCharts(app: App, config: PlatformConfig, cluster: Clus
   }
   addCustomWorkloads(app, config, cluster);
   // Last, so that it reads every other component and all of their objects.
-  new ArgoCdChart(app, ARGOCD.component, { config, cluster, components: app.charts });
+  new ArgoCdChart(app, ARGOCD.component, { config, cluster, components: appCharts(app) });
 }
 
 /**

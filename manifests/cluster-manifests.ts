@@ -1,6 +1,7 @@
 import { App } from 'cdk8s';
 import type { ClusterConfig, PlatformConfig } from '../platform/schema';
 import { addClusterCharts } from './cluster-charts';
+import { synthCharts } from './synth-charts';
 
 export interface ClusterManifest {
   /** The chart id: the dist component Argo CD syncs. */
@@ -12,7 +13,7 @@ export interface ClusterManifest {
 export function clusterManifests(config: PlatformConfig, cluster: ClusterConfig): ClusterManifest[] {
   const app = new App({ outdir: 'cdk8s.out' });
   addClusterCharts(app, config, cluster);
-  return app.charts.flatMap((chart) =>
-    (chart.toJson() as Record<string, unknown>[]).map((object) => ({ component: chart.node.id, object })),
+  return synthCharts(app).flatMap(({ chart, objects }) =>
+    objects.map((object) => ({ component: chart.node.id, object })),
   );
 }

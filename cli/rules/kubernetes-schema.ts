@@ -47,6 +47,31 @@ function modelOf(apiVersion: string, kind: string): ModelClass | undefined {
   return models.get(key);
 }
 
+/**
+ * Validates `object` as `new Model(object).validate()` does. The constructor copies the object
+ * without its undefined properties (@kubernetes-models/base `setDefinedProps`) and the validator
+ * (compiled by ajv, without coercion or defaults) only reads it: an object that has no undefined
+ * property and only plain objects is validated as it is, without the copy, which is about a
+ * third of this rule's time on a large platform.
+ */
+function validateObject(Model: ModelClass, object: Record<string, unknown>): void {
+  if (isPlainData(object)) Model.prototype.validate.call(object);
+  else new Model(object).validate();
+}
+
+/** Plain objects, arrays and primitives, with no object property set to undefined. */
+function isPlainData(value: unknown): boolean {
+  if (value === null || typeof value !== 'object') return true;
+  if (Array.isArray(value)) return value.every(isPlainData);
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return false;
+  for (const key of Object.keys(value)) {
+    const item = (value as Record<string, unknown>)[key];
+    if (item === undefined || !isPlainData(item)) return false;
+  }
+  return true;
+}
+
 export function kubernetesSchemaViolations(objects: readonly RenderedObject[]): Violation[] {
   const violations: Violation[] = [];
   for (const { object, path } of objects) {
@@ -61,7 +86,7 @@ export function kubernetesSchemaViolations(objects: readonly RenderedObject[]): 
       continue;
     }
     try {
-      new Model(object).validate();
+      validateObject(Model, object);
     } catch (error) {
       violations.push({ rule: 'k8s-schema', file: path, message: (error as Error).message });
     }

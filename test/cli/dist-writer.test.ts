@@ -99,6 +99,18 @@ describe('dist writer', () => {
     expect(snapshotTree(dist)).toEqual(before);
   });
 
+  it('leaves dist byte-identical when a file cannot be written after others were', () => {
+    const dist = tempDir('dist');
+    writeDist(dist, [a]);
+    // A file of someone else's where the render needs a folder: mkdir fails after the new files of
+    // earlier paths (infra/, prod-blue/) were written.
+    writeTree(dist, { zz: 'mine\n' });
+    const before = snapshotTree(dist);
+    const blocked = { path: 'zz/apps-web/namespace_web.yaml', content: 'z: 1\n', environment: 'prod' };
+    expect(() => writeDist(dist, [{ ...a, content: 'changed\n' }, b, c, blocked])).toThrow();
+    expect(snapshotTree(dist)).toEqual(before);
+  });
+
   it('rejects a path that would escape dist', () => {
     const dist = tempDir('dist');
     expect(() =>

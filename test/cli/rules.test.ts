@@ -69,6 +69,16 @@ describe('rule k8s-schema', () => {
   it('passes a valid object', () => {
     expect(kubernetesSchemaViolations([deployment(good), namespace('web')])).toEqual([]);
   });
+
+  it('reads an undefined field as absent, as the written YAML does, and still fails a wrong one beside it', () => {
+    const withUndefined = deployment({ ...good, command: undefined });
+    (withUndefined.object as any).spec.paused = undefined;
+    expect(kubernetesSchemaViolations([withUndefined])).toEqual([]);
+    (withUndefined.object as any).spec.replicas = 'three';
+    expect(kubernetesSchemaViolations([withUndefined]).map((v) => v.message)).toEqual([
+      'data/spec/replicas must be integer',
+    ]);
+  });
 });
 
 describe('rules object-scope and namespace-exists', () => {
