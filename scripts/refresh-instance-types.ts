@@ -39,9 +39,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-
-export type Architecture = 'x86_64' | 'arm64';
-export type AcceleratorKind = 'none' | 'nvidia' | 'neuron';
+import type { AcceleratorKind, Architecture } from '../platform/instance-types';
 
 export interface SpecEntry {
   readonly vcpu: number;

@@ -2,7 +2,6 @@
  * The review report on real before/after renders of the fixture platform (issue 16): added objects
  * with their important fields, lists compared by identity, the risk banner, and a stale dist/.
  */
-import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -18,7 +17,7 @@ import {
 } from '../../cli/resource-diff';
 import type { PlatformConfig } from '../../platform/schema';
 import { fixtureConfig, fixtureText, renderConfigs } from '../helpers';
-import { configDir, runCli, tempDir } from './run-cli';
+import { configDir, runCli, tempDir, tempGitRepo } from './run-cli';
 
 function tree(config: PlatformConfig): Map<string, string> {
   return new Map(renderConfigs([config]).files.map((f) => [f.path, f.content]));
@@ -399,11 +398,7 @@ describe('keyed list diffs', () => {
 
 describe('npm run diff on a stale dist/', () => {
   it('fails with exit 1 naming npm run synth when the config was edited without a re-render', () => {
-    const repo = tempDir('repo');
-    const identity = ['-c', 'user.email=t@example.com', '-c', 'user.name=t'];
-    const git = (...args: string[]) =>
-      spawnSync('git', [...identity, ...args], { cwd: repo, encoding: 'utf8' });
-    git('init', '-q', '-b', 'main');
+    const { repo, git } = tempGitRepo();
     const dist = join(repo, 'dist');
     const config = configDir({ 'dev.yaml': fixtureText('dev') });
     expect(runCli(['synth', '--config', config, '--dist', dist, '--tf-out', tempDir('tfout')]).code).toBe(0);

@@ -1,10 +1,9 @@
-import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { diffTrees, jsonReport, markdownReport, textReport } from '../../cli/resource-diff';
 import { fixtureConfig, fixtureText, renderConfigs } from '../helpers';
-import { configDir, runCli, tempDir } from './run-cli';
+import { configDir, runCli, tempDir, tempGitRepo } from './run-cli';
 
 function treeOf(files: readonly { path: string; content: string }[]): Map<string, string> {
   return new Map(files.map((f) => [f.path, f.content]));
@@ -136,11 +135,7 @@ describe('npm run diff', () => {
   });
 
   it('compares a git revision with the working tree and exits 2 on an unknown revision', () => {
-    const repo = tempDir('repo');
-    const identity = ['-c', 'user.email=t@example.com', '-c', 'user.name=t'];
-    const git = (...args: string[]) =>
-      spawnSync('git', [...identity, ...args], { cwd: repo, encoding: 'utf8' });
-    git('init', '-q', '-b', 'main');
+    const { repo, git } = tempGitRepo();
     const dist = join(repo, 'dist');
     const config = configDir({ 'dev.yaml': fixtureText('dev') });
     expect(runCli(['synth', '--config', config, '--dist', dist, '--tf-out', tempDir('tfout')]).code).toBe(0);

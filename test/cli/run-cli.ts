@@ -110,3 +110,18 @@ export function writeTree(dir: string, files: Record<string, string>): void {
     writeFileSync(join(dir, path), text);
   }
 }
+
+/**
+ * A new git repository in a temporary folder, and a function that runs git in it with a fixed
+ * identity (passed with -c, so no test writes git config).
+ */
+export function tempGitRepo(): { readonly repo: string; readonly git: (...args: string[]) => CliResult } {
+  const repo = tempDir('repo');
+  const identity = ['-c', 'user.email=t@example.com', '-c', 'user.name=t'];
+  const git = (...args: string[]): CliResult => {
+    const result = spawnSync('git', [...identity, ...args], { cwd: repo, encoding: 'utf8' });
+    return { code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
+  };
+  git('init', '-q', '-b', 'main');
+  return { repo, git };
+}
