@@ -930,19 +930,28 @@ function rootRules(config: z.output<typeof rootObject>, { valid, issue }: RuleCo
   }
 
   if (valid(['apps', '*', 'name'], ['apps', '*', 'namespace'])) {
-    const appKeys = config.apps.map((a) => `${a.namespace ?? a.name}/${a.name}`);
+    // First index of each key, name and namespace: maps, not a search per app (2,000 apps).
+    const firstOfKey = new Map<string, number>();
+    const firstOfName = new Map<string, number>();
+    const firstOfNamespace = new Map<string, (typeof config.apps)[number]>();
+    for (const [ai, a] of config.apps.entries()) {
+      const key = `${a.namespace ?? a.name}/${a.name}`;
+      if (!firstOfKey.has(key)) firstOfKey.set(key, ai);
+      if (!firstOfName.has(a.name)) firstOfName.set(a.name, ai);
+      if (!firstOfNamespace.has(a.namespace ?? a.name)) firstOfNamespace.set(a.namespace ?? a.name, a);
+    }
     config.apps.forEach((a, ai) => {
-      if (appKeys.indexOf(appKeys[ai] ?? '') !== ai) {
+      if (firstOfKey.get(`${a.namespace ?? a.name}/${a.name}`) !== ai) {
         issue(['apps', ai, 'name'], `is used by another app in namespace ${a.namespace ?? a.name}`);
       }
       // Each app is one dist component `apps-<name>` (one Argo CD application) that creates and
       // prunes its own namespace: two apps may share neither.
       const namespace = a.namespace ?? a.name;
-      const sameName = config.apps.findIndex((o) => o.name === a.name);
+      const sameName = firstOfName.get(a.name) ?? ai;
       if (sameName !== ai && (config.apps[sameName]?.namespace ?? a.name) !== namespace) {
         issue(['apps', ai, 'name'], `is used by another app: the name is the app's component apps-${a.name}`);
       }
-      const sameNamespace = config.apps.find((o) => (o.namespace ?? o.name) === namespace);
+      const sameNamespace = firstOfNamespace.get(namespace);
       if (sameNamespace !== undefined && sameNamespace !== a && sameNamespace.name !== a.name) {
         issue(
           ['apps', ai, a.namespace === undefined ? 'name' : 'namespace'],

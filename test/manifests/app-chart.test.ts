@@ -399,6 +399,33 @@ describe('app config rules', () => {
     ).toContain("apps[1].name: is used by another app: the name is the app's component apps-web");
   });
 
+  it('rejects every later app sharing a namespace and names the first app of that namespace', () => {
+    let at = 0;
+    const message = problems((raw) => {
+      at = raw.apps.length;
+      const copy = (name: string) => ({ ...structuredClone(raw.apps[0]), name, namespace: 'web', dns: {} });
+      raw.apps.push(copy('second'), copy('third'));
+    });
+    expect(message).toContain(
+      `apps[${at}].namespace: is the namespace of app web: each app owns its namespace`,
+    );
+    expect(message).toContain(
+      `apps[${at + 1}].namespace: is the namespace of app web: each app owns its namespace`,
+    );
+    expect(message).not.toContain('apps[0].namespace');
+  });
+
+  it('rejects every later copy of an app and names the namespace they share', () => {
+    let at = 0;
+    const message = problems((raw) => {
+      at = raw.apps.length;
+      raw.apps.push(structuredClone(raw.apps[0]), { ...structuredClone(raw.apps[0]), dns: {} });
+    });
+    expect(message).toContain(`apps[${at}].name: is used by another app in namespace web`);
+    expect(message).toContain(`apps[${at + 1}].name: is used by another app in namespace web`);
+    expect(message).not.toContain('apps[0].name');
+  });
+
   it('rejects a namespace that belongs to Kubernetes', () => {
     expect(
       problems((raw) => {
