@@ -98,6 +98,18 @@ function rules<T>(check: (value: T, ctx: RuleContext) => void) {
   );
 }
 
+/** An add-on that is on unless the config turns it off, and has no other setting. */
+const addonToggle = (name: string, summary: string) =>
+  z
+    .strictObject({
+      enabled: z
+        .boolean()
+        .default(true)
+        .meta({ description: `Whether ${name} runs.` }),
+    })
+    .prefault({})
+    .meta({ description: `${name}: ${summary}` });
+
 const dnsLabel = (max: number, description: string) =>
   checked(
     (v) => dnsLabelProblem(v, max),
@@ -759,24 +771,9 @@ const rootObject = z.strictObject({
     .meta({ description: 'The EKS clusters of the environment, usually blue and green.' }),
   addons: z
     .strictObject({
-      clusterAutoscaler: z
-        .strictObject({
-          enabled: z.boolean().default(true).meta({ description: 'Whether cluster-autoscaler runs.' }),
-        })
-        .prefault({})
-        .meta({ description: 'cluster-autoscaler: sizes the node groups to the pending pods.' }),
-      externalDns: z
-        .strictObject({
-          enabled: z.boolean().default(true).meta({ description: 'Whether external-dns runs.' }),
-        })
-        .prefault({})
-        .meta({ description: 'external-dns: publishes the apps dns records in Route 53.' }),
-      metricsServer: z
-        .strictObject({
-          enabled: z.boolean().default(true).meta({ description: 'Whether metrics-server runs.' }),
-        })
-        .prefault({})
-        .meta({ description: 'metrics-server: the CPU metrics the apps autoscalers read.' }),
+      clusterAutoscaler: addonToggle('cluster-autoscaler', 'sizes the node groups to the pending pods.'),
+      externalDns: addonToggle('external-dns', 'publishes the apps dns records in Route 53.'),
+      metricsServer: addonToggle('metrics-server', 'the CPU metrics the apps autoscalers read.'),
       overprovisioning: z
         .strictObject({
           enabled: z.boolean().default(false).meta({ description: 'Whether placeholder pods run.' }),

@@ -39,7 +39,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { AcceleratorKind, Architecture } from '../platform/instance-types';
+import type { AcceleratorKind, Architecture, InstanceType } from '../platform/instance-types';
 
 export interface SpecEntry {
   readonly vcpu: number;
@@ -53,14 +53,8 @@ export interface SpecEntry {
   readonly acceleratorName?: string;
 }
 
-export interface CatalogEntry {
-  readonly vcpu: number;
-  readonly memoryMiB: number;
-  readonly maxPods: number;
-  readonly architecture: Architecture;
-  readonly accelerator: AcceleratorKind;
-  readonly acceleratorCount: number;
-}
+/** One generated row: exactly what the catalog serves (platform/instance-types.ts). */
+export type CatalogEntry = InstanceType;
 
 export interface Catalog {
   readonly types: Readonly<Record<string, CatalogEntry>>;

@@ -16,8 +16,8 @@ import {
   textReport,
 } from '../../cli/resource-diff';
 import type { PlatformConfig } from '../../platform/schema';
-import { fixtureConfig, fixtureText, renderConfigs } from '../helpers';
-import { configDir, runCli, tempDir, tempGitRepo } from './run-cli';
+import { fixtureConfig, renderConfigs } from '../helpers';
+import { committedDevRender, runCli } from './run-cli';
 
 function tree(config: PlatformConfig): Map<string, string> {
   return new Map(renderConfigs([config]).files.map((f) => [f.path, f.content]));
@@ -398,12 +398,7 @@ describe('keyed list diffs', () => {
 
 describe('npm run diff on a stale dist/', () => {
   it('fails with exit 1 naming npm run synth when the config was edited without a re-render', () => {
-    const { repo, git } = tempGitRepo();
-    const dist = join(repo, 'dist');
-    const config = configDir({ 'dev.yaml': fixtureText('dev') });
-    expect(runCli(['synth', '--config', config, '--dist', dist, '--tf-out', tempDir('tfout')]).code).toBe(0);
-    git('add', '-A');
-    git('commit', '-qm', 'base');
+    const { dist, config } = committedDevRender();
     const fresh = runCli(['diff', '--base', 'HEAD', '--config', config, '--dist', dist]);
     expect(fresh.code).toBe(0);
     expect(fresh.stdout).toContain('no changes against `HEAD`');

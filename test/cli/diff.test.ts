@@ -2,8 +2,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { diffTrees, jsonReport, markdownReport, textReport } from '../../cli/resource-diff';
-import { fixtureConfig, fixtureText, renderConfigs } from '../helpers';
-import { configDir, runCli, tempDir, tempGitRepo } from './run-cli';
+import { fixtureConfig, renderConfigs } from '../helpers';
+import { committedDevRender, runCli, tempDir } from './run-cli';
 
 function treeOf(files: readonly { path: string; content: string }[]): Map<string, string> {
   return new Map(files.map((f) => [f.path, f.content]));
@@ -135,12 +135,7 @@ describe('npm run diff', () => {
   });
 
   it('compares a git revision with the working tree and exits 2 on an unknown revision', () => {
-    const { repo, git } = tempGitRepo();
-    const dist = join(repo, 'dist');
-    const config = configDir({ 'dev.yaml': fixtureText('dev') });
-    expect(runCli(['synth', '--config', config, '--dist', dist, '--tf-out', tempDir('tfout')]).code).toBe(0);
-    git('add', '-A');
-    git('commit', '-qm', 'base');
+    const { dist, config } = committedDevRender();
     // A config edit, rendered: the report shows it.
     const env = join(config, 'dev.yaml');
     writeFileSync(env, readFileSync(env, 'utf8').replace('team: frontend', 'team: growth'));

@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { vi } from 'vitest';
 import { main } from '../../cli/main';
-import { FIXTURE_CONFIG, ROOT } from '../helpers';
+import { FIXTURE_CONFIG, fixtureText, ROOT } from '../helpers';
 
 export interface CliResult {
   readonly code: number;
@@ -124,4 +124,19 @@ export function tempGitRepo(): { readonly repo: string; readonly git: (...args: 
   };
   git('init', '-q', '-b', 'main');
   return { repo, git };
+}
+
+/**
+ * The dev fixture rendered into the dist/ of a new git repository and committed as `main`: the
+ * base of a `diff --base` test. The config is a temporary copy the test may edit.
+ */
+export function committedDevRender() {
+  const { repo, git } = tempGitRepo();
+  const dist = join(repo, 'dist');
+  const config = configDir({ 'dev.yaml': fixtureText('dev') });
+  const synth = runCli(['synth', '--config', config, '--dist', dist, '--tf-out', tempDir('tfout')]);
+  if (synth.code !== 0) throw new Error(`synth of the dev fixture failed: ${synth.stderr}`);
+  git('add', '-A');
+  git('commit', '-qm', 'base');
+  return { repo, git, dist, config };
 }
