@@ -1,0 +1,62 @@
+/**
+ * The contract of a check rule (DESIGN §8): an id, a one-sentence summary (docs/checks.md is
+ * generated from it) and a check that reports findings. Exceptions are applied once, by the
+ * runner, for every rule: a finding whose subject records `policy.eks-platform.io/exception-<id>`
+ * with a reason is printed as an exception instead of failing.
+ */
+import { POLICY_EXCEPTION_PREFIX } from '../../platform/names';
+import type { PlatformConfig } from '../../platform/schema';
+import type { Rendering } from '../render';
+
+/** What every rule reads: the render and the configs it came from. */
+export interface RuleInput {
+  readonly rendering: Rendering;
+  readonly configs: readonly PlatformConfig[];
+}
+
+/** Where a finding's exceptions are read from: annotation-style keys and their reasons. */
+export type ExceptionSource = Readonly<Record<string, string>>;
+
+/** A broken rule, as a check reports it, before exceptions are applied. */
+export interface Finding {
+  /** dist/-relative file of the object or stack. */
+  readonly file: string;
+  readonly message: string;
+  /**
+   * The annotations (Kubernetes objects: the object's and its pod template's) or the Terraform
+   * comment entries of what the finding is about. Omitted when nothing can carry an exception.
+   */
+  readonly subject?: ExceptionSource;
+}
+
+export interface Rule {
+  /** Stable id, kebab-case: the `[id]` of check's output and the suffix of the exception key. */
+  readonly id: string;
+  /** One sentence: what holds for every rendered output, and why. */
+  readonly summary: string;
+  readonly check: (input: RuleInput) => readonly Finding[];
+}
+
+/** The exception key of a rule on an object: `policy.eks-platform.io/exception-<rule id>`. */
+export function exceptionKey(ruleId: string): string {
+  return `${POLICY_EXCEPTION_PREFIX}${ruleId}`;
+}
+
+/**
+ * The annotations of a rendered Kubernetes object and of its pod template, if it has one, merged
+ * (the template's win): an exception may be written on either.
+ */
+export function objectAnnotations(object: Readonly<Record<string, unknown>>): ExceptionSource {
+  const annotationsOf = (o: unknown): Record<string, string> => {
+    const metadata = (o as { metadata?: { annotations?: Record<string, string> } } | undefined)?.metadata;
+    return metadata?.annotations ?? {};
+  };
+  const spec = object.spec as
+    | { template?: unknown; jobTemplate?: { spec?: { template?: unknown } } }
+    | undefined;
+  return {
+    ...annotationsOf(object),
+    ...annotationsOf(spec?.template),
+    ...annotationsOf(spec?.jobTemplate?.spec?.template),
+  };
+}
