@@ -725,6 +725,35 @@ const rootObject = z.strictObject({
     description:
       'IAM roles that may use the clusters, with their Kubernetes user and groups. In API modes at least one must be in system:masters.',
   }),
+  encryption: z
+    .strictObject({
+      keyAdministrators: z
+        .array(
+          iamRoleArn(
+            'ARN of an IAM role that administers the keys, such as arn:aws:iam::111111111111:role/security-admin. The role must exist when the cluster stack is deployed: KMS refuses a key policy naming a principal that does not exist.',
+          ),
+        )
+        .check(
+          rules((roles: string[], { issue }) => {
+            // Runs even when the list failed to parse: only a list has duplicates.
+            if (!Array.isArray(roles)) return;
+            roles.forEach((arn, i) => {
+              if (roles.indexOf(arn) !== i)
+                issue([i], `is listed twice (first at keyAdministrators[${roles.indexOf(arn)}])`);
+            });
+          }),
+        )
+        .default([])
+        .meta({
+          description:
+            "IAM roles named in the key policy of every cluster's KMS keys (the secrets key and the control-plane logs key) as key administrators: they may describe, enable, disable, rotate, tag, change the policy of and schedule the deletion of the keys, but not encrypt or decrypt with them. The account itself keeps full access through IAM policies whatever this lists. Empty (the default): no role is named; administration goes through IAM policies only.",
+        }),
+    })
+    .prefault({})
+    .meta({
+      description:
+        'The KMS keys of each cluster: the key that envelope-encrypts Kubernetes Secrets and the key of the control-plane log group (docs/infrastructure.md, Keys).',
+    }),
   gitops: z
     .strictObject({
       repoURL: checked(

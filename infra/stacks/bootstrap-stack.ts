@@ -1,7 +1,6 @@
 import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
 import { DataAwsEksCluster } from '@cdktf/provider-aws/lib/data-aws-eks-cluster';
 import { DataAwsIamSessionContext } from '@cdktf/provider-aws/lib/data-aws-iam-session-context';
-import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { HelmProvider } from '@cdktf/provider-helm/lib/provider';
 import { Release } from '@cdktf/provider-helm/lib/release';
 import { Fn, type Precondition, TerraformStack, TerraformVariable } from 'cdktf';
@@ -10,6 +9,7 @@ import { stringify } from 'yaml';
 import { ARGOCD_HELM } from '../../platform/images';
 import { ARGOCD, clusterName, gitopsPath } from '../../platform/names';
 import type { ClusterConfig, PlatformConfig } from '../../platform/schema';
+import { awsProvider } from '../aws-provider';
 import { useStateBackend } from '../state-backend';
 
 export interface BootstrapStackProps {
@@ -64,7 +64,7 @@ export class BootstrapStack extends TerraformStack {
     super(scope, id);
     const { config, cluster, clusterStack } = props;
     const name = clusterName(config, cluster);
-    new AwsProvider(this, 'aws', { region: config.region, defaultTags: [{ tags: config.tags }] });
+    awsProvider(this, config);
     useStateBackend(this, config);
     // Deploy order only: `cdktf deploy` plans this stack once the cluster stack is applied.
     this.addDependency(clusterStack);

@@ -9,7 +9,6 @@ import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
 import { KmsAlias } from '@cdktf/provider-aws/lib/kms-alias';
 import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
-import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { dependable, Fn, type ITerraformDependable, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
 import {
@@ -22,11 +21,17 @@ import {
 } from '../../platform/names';
 import type { ClusterConfig, PlatformConfig } from '../../platform/schema';
 import { END_OF_STANDARD_SUPPORT } from '../../platform/versions';
+import { awsProvider } from '../aws-provider';
 import { ClusterAccess } from '../constructs/cluster-access';
 import { IrsaRole } from '../constructs/irsa-role';
 import { ManagedNodeGroups } from '../constructs/managed-node-groups';
 import { NodeRole } from '../constructs/node-role';
 import { clusterAutoscalerStatements } from '../policies/cluster-autoscaler-policy';
+import {
+  logsKeyStatements,
+  SECRETS_KEY_USE_ACTIONS,
+  secretsKeyStatements,
+} from '../policies/cluster-key-policies';
 import { externalDnsStatements } from '../policies/external-dns-policy';
 import { useStateBackend } from '../state-backend';
 import type { NetworkStack } from './network-stack';
@@ -77,9 +82,10 @@ export class ClusterStack extends TerraformStack {
   /** The same private subnet ids keyed by zone name (`ca-central-1a`). */
   readonly privateSubnetIdsByZone: Readonly<Record<string, string>>;
   /**
-   * ARN of the KMS key that encrypts Kubernetes secrets. Its key policy is the default one
-   * (account IAM policies decide); it grants nothing to the Auto Scaling service-linked role, so
-   * it is not fit for EBS volumes as it stands.
+   * ARN of the KMS key that encrypts Kubernetes secrets. Its key policy gives the account full
+   * access (IAM policies decide), the configured key administrators administration and the cluster
+   * role its use; it grants nothing to the Auto Scaling service-linked role, so it is not fit for
+   * EBS volumes as it stands.
    */
   readonly kmsKeyArn: string;
   /** ARN of the cluster's IAM OIDC provider, for further IRSA roles. */
@@ -96,7 +102,7 @@ export class ClusterStack extends TerraformStack {
     const { config, cluster, network } = props;
     const name = clusterName(config, cluster);
     this.clusterName = name;
-    new AwsProvider(this, 'aws', { region: config.region, defaultTags: [{ tags: config.tags }] });
+    awsProvider(this, config);
     useStateBackend(this, config);
 
     const byLetter: Record<string, string> = {};
@@ -110,24 +116,68 @@ export class ClusterStack extends TerraformStack {
     this.privateSubnetIds = byLetter;
     this.privateSubnetIdsByZone = byZone;
 
-    // Envelope encryption of Kubernetes secrets with a key of our own, rotated yearly.
-    // https://docs.aws.amazon.com/eks/latest/userguide/enable-kms.html
+    const clusterRole = this.clusterRole(config, cluster);
+
+    // Envelope encryption of Kubernetes secrets with a key of our own, rotated yearly, under an
+    // explicit key policy (infra/policies/cluster-key-policies.ts): the account, the configured key
+    // administrators, and the cluster role's use. https://docs.aws.amazon.com/eks/latest/userguide/enable-kms.html
+    const keyAdministrators = config.encryption.keyAdministrators;
+    const secretsKeyPolicy = new DataAwsIamPolicyDocument(this, 'secrets-key-policy', {
+      statement: secretsKeyStatements({
+        account: config.account,
+        keyAdministrators,
+        clusterRoleArn: clusterRole.role.arn,
+      }),
+    });
     const key = new KmsKey(this, 'secrets-key', {
       description: `Kubernetes secrets of EKS cluster ${name}`,
       enableKeyRotation: true,
       deletionWindowInDays: 30,
+      policy: secretsKeyPolicy.json,
     });
     new KmsAlias(this, 'secrets-key-alias', { name: `alias/eks/${name}`, targetKeyId: key.keyId });
     this.kmsKeyArn = key.arn;
+    const keyUse = this.clusterRoleKeyUse(config, cluster, clusterRole.role, key);
+
+    // The control-plane logs (audit and authenticator logs answer "who did what") are encrypted
+    // with a customer managed key of their own, not with the secrets key:
+    // - CloudWatch Logs encrypts every log group anyway; a customer key adds who may read the logs
+    //   to a key policy of ours, records every decryption in CloudTrail, and lets the logs be made
+    //   unreadable (disable the key) during an incident;
+    // - a key of their own, because disabling or deleting the secrets key degrades the cluster for
+    //   good (EKS: "no way to recover the cluster"), so the logs' key must be revocable without
+    //   touching it, and the secrets key's policy names no service principal;
+    // - it costs one key per cluster ($1 a month, plus $0.03 per 10,000 requests; CloudWatch Logs
+    //   reuses data keys, so requests are few: https://aws.amazon.com/kms/pricing/);
+    // - kms_key_id changes in place (the provider calls AssociateKmsKey; the attribute is not
+    //   ForceNew), so an existing cluster's log group is kept with its logs: events stored before
+    //   stay under CloudWatch's own key, new ones use this key, within five minutes.
+    // https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html
+    // https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/cloudwatch_log_group#kms_key_id
+    const logGroupName = controlPlaneLogGroupName(name);
+    const logsKeyPolicy = new DataAwsIamPolicyDocument(this, 'logs-key-policy', {
+      statement: logsKeyStatements({
+        account: config.account,
+        region: config.region,
+        keyAdministrators,
+        logGroupName,
+      }),
+    });
+    const logsKey = new KmsKey(this, 'logs-key', {
+      description: `Control-plane logs of EKS cluster ${name}`,
+      enableKeyRotation: true,
+      deletionWindowInDays: 30,
+      policy: logsKeyPolicy.json,
+    });
+    new KmsAlias(this, 'logs-key-alias', { name: `alias/eks/${name}/logs`, targetKeyId: logsKey.keyId });
 
     // EKS writes control-plane logs to this exact group name; creating it first lets Terraform own
-    // its retention. https://docs.aws.amazon.com/eks/latest/userguide/control-plane-logs.html
+    // its retention and key. https://docs.aws.amazon.com/eks/latest/userguide/control-plane-logs.html
     const logGroup = new CloudwatchLogGroup(this, 'control-plane-logs', {
-      name: `/aws/eks/${name}/cluster`,
+      name: logGroupName,
       retentionInDays: cluster.logRetentionDays,
+      kmsKeyId: logsKey.arn,
     });
-
-    const clusterRole = this.clusterRole(config, cluster, key);
 
     this.cluster = new EksCluster(this, 'cluster', {
       name,
@@ -156,7 +206,7 @@ export class ClusterStack extends TerraformStack {
       },
       // The role must keep its permissions until the cluster is gone, and the log group must exist
       // before EKS would create it without a retention.
-      dependsOn: [logGroup, ...clusterRole.permissions],
+      dependsOn: [logGroup, clusterRole.managed, keyUse],
       // bootstrap_cluster_creator_admin_permissions only counts at creation, EKS never returns it,
       // and the provider replaces the cluster when it changes: without this, moving a CONFIG_MAP
       // cluster to API_AND_CONFIG_MAP or API (which flips it above) would destroy the cluster.
@@ -250,8 +300,8 @@ export class ClusterStack extends TerraformStack {
     );
   }
 
-  /** The role the EKS control plane assumes, allowed to use the secrets key. */
-  private clusterRole(config: PlatformConfig, cluster: ClusterConfig, key: KmsKey) {
+  /** The role the EKS control plane assumes, with the EKS cluster policy. */
+  private clusterRole(config: PlatformConfig, cluster: ClusterConfig) {
     const trust = new DataAwsIamPolicyDocument(this, 'cluster-role-trust', {
       statement: [
         {
@@ -272,14 +322,21 @@ export class ClusterStack extends TerraformStack {
       role: role.name,
       policyArn: 'arn:aws:iam::aws:policy/AmazonEKSClusterPolicy',
     });
-    // The key's use by the control plane, on this key only (as terraform-aws-modules/eks grants it:
-    // https://github.com/terraform-aws-modules/terraform-aws-eks/blob/master/main.tf).
+    return { role, managed };
+  }
+
+  /**
+   * The cluster role's use of the secrets key, on this key only, in its IAM policy too (as
+   * terraform-aws-eks grants it: https://github.com/terraform-aws-modules/terraform-aws-eks/blob/master/main.tf).
+   * The key policy also names the role; this keeps the grant visible from the role's side.
+   */
+  private clusterRoleKeyUse(config: PlatformConfig, cluster: ClusterConfig, role: IamRole, key: KmsKey) {
     const keyUse = new DataAwsIamPolicyDocument(this, 'cluster-role-secrets-key', {
       statement: [
         {
           sid: 'SecretsEnvelopeEncryption',
           effect: 'Allow',
-          actions: ['kms:Encrypt', 'kms:Decrypt', 'kms:ListGrants', 'kms:DescribeKey'],
+          actions: [...SECRETS_KEY_USE_ACTIONS],
           resources: [key.arn],
         },
       ],
@@ -290,8 +347,13 @@ export class ClusterStack extends TerraformStack {
       policy: keyUse.json,
     });
     inline.overrideLogicalId('cluster-role-secrets-key');
-    return { role, permissions: [managed, inline] };
+    return inline;
   }
+}
+
+/** The log group EKS writes a cluster's control-plane logs to (a name EKS chooses). */
+export function controlPlaneLogGroupName(cluster: string): string {
+  return `/aws/eks/${cluster}/cluster`;
 }
 
 /**

@@ -1,10 +1,10 @@
 import { DataAwsEksCluster } from '@cdktf/provider-aws/lib/data-aws-eks-cluster';
-import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { Route53Record } from '@cdktf/provider-aws/lib/route53-record';
 import { Fn, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
 import { clusterName, liveDnsRecords } from '../../platform/names';
 import type { PlatformConfig } from '../../platform/schema';
+import { awsProvider } from '../aws-provider';
 import { useStateBackend } from '../state-backend';
 
 export interface LiveDnsStackProps {
@@ -37,7 +37,7 @@ export class LiveDnsStack extends TerraformStack {
   constructor(scope: Construct, id: string, props: LiveDnsStackProps) {
     super(scope, id);
     const { config } = props;
-    new AwsProvider(this, 'aws', { region: config.region, defaultTags: [{ tags: config.tags }] });
+    awsProvider(this, config);
     useStateBackend(this, config);
 
     const live = config.clusters.find((c) => c.color === config.live);

@@ -1,7 +1,6 @@
 import { Eip } from '@cdktf/provider-aws/lib/eip';
 import { InternetGateway } from '@cdktf/provider-aws/lib/internet-gateway';
 import { NatGateway } from '@cdktf/provider-aws/lib/nat-gateway';
-import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { Route } from '@cdktf/provider-aws/lib/route';
 import { RouteTable } from '@cdktf/provider-aws/lib/route-table';
 import { RouteTableAssociation } from '@cdktf/provider-aws/lib/route-table-association';
@@ -13,6 +12,7 @@ import type { Construct } from 'constructs';
 import { clusterName } from '../../platform/names';
 import { type ZoneSubnets, zoneSubnets } from '../../platform/network';
 import type { PlatformConfig } from '../../platform/schema';
+import { awsProvider } from '../aws-provider';
 import { useStateBackend } from '../state-backend';
 
 export interface NetworkStackProps {
@@ -41,7 +41,7 @@ export class NetworkStack extends TerraformStack {
   constructor(scope: Construct, id: string, props: NetworkStackProps) {
     super(scope, id);
     const { config } = props;
-    new AwsProvider(this, 'aws', { region: config.region, defaultTags: [{ tags: config.tags }] });
+    awsProvider(this, config);
     useStateBackend(this, config);
 
     this.vpc = new Vpc(this, 'vpc', {
