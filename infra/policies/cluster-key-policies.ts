@@ -2,13 +2,16 @@ import type { DataAwsIamPolicyDocumentStatement } from '@cdktf/provider-aws/lib/
 
 /**
  * The key administrators' actions: those of the key administrators statement of the default key
- * policy the KMS console writes. Everything that manages the key (describe, enable, disable, rotate,
+ * policy the KMS console writes, except `kms:Create*`, narrowed to kms:CreateAlias: on a key,
+ * `Create*` also matches kms:CreateGrant, which would let an administrator grant itself the key's
+ * use without a policy change. Everything that manages the key (describe, enable, disable, rotate,
  * tag, change its policy, schedule or cancel its deletion) and nothing that uses it (no Encrypt,
- * Decrypt, GenerateDataKey, ReEncrypt nor CreateGrant).
+ * Decrypt, GenerateDataKey, ReEncrypt nor CreateGrant). An administrator can still rewrite the key
+ * policy (kms:PutKeyPolicy): that is what administering a key means, and CloudTrail records it.
  * https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html#key-policy-default-allow-administrators
  */
 export const KEY_ADMINISTRATION_ACTIONS = [
-  'kms:Create*',
+  'kms:CreateAlias',
   'kms:Describe*',
   'kms:Enable*',
   'kms:List*',
