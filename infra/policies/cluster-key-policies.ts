@@ -87,9 +87,12 @@ export function accountPrincipal(account: string): string {
  * https://docs.aws.amazon.com/eks/latest/userguide/enable-kms.html
  * https://docs.aws.amazon.com/kms/latest/APIReference/API_PutKeyPolicy.html (BypassPolicyLockoutSafetyCheck)
  *
- * The configured administrators are named as principals: KMS checks at PutKeyPolicy that they
- * exist, so they must exist before the stack is deployed; a role deleted and recreated under the
- * same name shows as its old unique id in the policy until the next apply writes the ARN again.
+ * The configured administrators are named as principals: KMS checks at CreateKey and PutKeyPolicy
+ * that they exist, so they must exist before the stack is deployed (the provider retries while IAM
+ * propagates a new principal: waitIAMPropagation in
+ * https://github.com/hashicorp/terraform-provider-aws/blob/main/internal/service/kms/key.go); a role
+ * deleted and recreated under the same name shows as its old unique id in the policy until the next
+ * apply writes the ARN again.
  */
 export function keyBaseStatements(
   account: string,
