@@ -28,7 +28,7 @@ export const allowedAccountRule: Rule = {
         const allowed = provider.allowed_account_ids;
         if (JSON.stringify(allowed) !== JSON.stringify(expected)) {
           report(
-            `${name}: allowed_account_ids must be ${JSON.stringify(expected)}, the account of config/${config.name}.yaml, got ${allowed === undefined ? 'none' : JSON.stringify(allowed)}`,
+            `${name}: allowed_account_ids must be ${JSON.stringify(expected)}, the account of environment ${config.name}, got ${allowed === undefined ? 'none' : JSON.stringify(allowed)}`,
           );
         }
       }

@@ -40,10 +40,10 @@ describe('rule allowed-account', () => {
       delete json(stacks, 'prod-live-dns').provider;
     });
     expect(messages(allowedAccountRule, r)).toEqual([
-      'infra/prod-network.tf.json: provider aws: allowed_account_ids must be ["111111111111"], the account of config/prod.yaml, got none',
-      'infra/prod-blue.tf.json: provider aws (alias ecr): allowed_account_ids must be ["111111111111"], the account of config/prod.yaml, got none',
+      'infra/prod-network.tf.json: provider aws: allowed_account_ids must be ["111111111111"], the account of environment prod, got none',
+      'infra/prod-blue.tf.json: provider aws (alias ecr): allowed_account_ids must be ["111111111111"], the account of environment prod, got none',
       'infra/prod-live-dns.tf.json: declares AWS resources but no aws provider block: Terraform would use an unguarded default provider; give it one with allowed_account_ids ["111111111111"]',
-      'infra/stage-green.tf.json: provider aws: allowed_account_ids must be ["444444444444"], the account of config/stage.yaml, got ["111111111111"]',
+      'infra/stage-green.tf.json: provider aws: allowed_account_ids must be ["444444444444"], the account of environment stage, got ["111111111111"]',
     ]);
   });
 });
