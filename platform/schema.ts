@@ -534,8 +534,8 @@ const trafficPeer = (direction: 'ingress' | 'egress') =>
     .meta({
       description:
         direction === 'ingress'
-          ? "A source allowed to reach the app's pods: another app's namespace, namespaces by label, or a network."
-          : "A destination the app's pods may reach: another app's namespace, namespaces by label, or a network.",
+          ? "A source allowed to reach the app's pods: exactly one of namespace (another app's), namespaceLabels or cidr, and optionally its ports."
+          : "A destination the app's pods may reach: exactly one of namespace (another app's), namespaceLabels or cidr, and optionally its ports.",
     });
 
 const app = z
