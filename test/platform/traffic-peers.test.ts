@@ -1,12 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { fixtureConfig } from '../helpers';
 
-/** The error lines of the prod fixture with `edit` applied to its first app (web). */
+/**
+ * The error lines of the prod fixture with `edit` applied to its first app (web), each checked to
+ * name the file and given without it.
+ */
 function problems(edit: (web: Record<string, any>, raw: Record<string, any>) => void): string[] {
   try {
     fixtureConfig('prod', (raw) => edit(raw.apps[0], raw));
   } catch (error) {
-    return (error as Error).message.split('\n');
+    return (error as Error).message.split('\n').map((line) => {
+      expect(line).toMatch(/^\S*prod\.yaml: /);
+      return line.slice(line.indexOf('.yaml: ') + '.yaml: '.length);
+    });
   }
   return [];
 }
@@ -37,8 +43,8 @@ describe('apps[].ingressFrom and apps[].egressTo', () => {
         web.ingressFrom = [{ ports: [80] }, { namespace: 'payments', cidr: '10.0.0.0/8' }];
       }),
     ).toEqual([
-      'config/prod.yaml: apps[0].ingressFrom[0]: must set exactly one of namespace, namespaceLabels, cidr, got none',
-      'config/prod.yaml: apps[0].ingressFrom[1]: must set exactly one of namespace, namespaceLabels, cidr, got namespace, cidr',
+      'apps[0].ingressFrom[0]: must set exactly one of namespace, namespaceLabels, cidr, got none',
+      'apps[0].ingressFrom[1]: must set exactly one of namespace, namespaceLabels, cidr, got namespace, cidr',
     ]);
   });
 
@@ -49,8 +55,8 @@ describe('apps[].ingressFrom and apps[].egressTo', () => {
         web.egressTo = [{ namespace: 'kube-system', ports: [443] }];
       }),
     ).toEqual([
-      'config/prod.yaml: apps[0].ingressFrom[0].namespace: must be the namespace of an app of this environment (select other namespaces with namespaceLabels): one of payments, web, got batch',
-      'config/prod.yaml: apps[0].egressTo[0].namespace: must be the namespace of an app of this environment (select other namespaces with namespaceLabels): one of payments, web, got kube-system',
+      'apps[0].ingressFrom[0].namespace: must be the namespace of an app of this environment (select other namespaces with namespaceLabels): one of payments, web, got batch',
+      'apps[0].egressTo[0].namespace: must be the namespace of an app of this environment (select other namespaces with namespaceLabels): one of payments, web, got kube-system',
     ]);
   });
 
@@ -60,7 +66,7 @@ describe('apps[].ingressFrom and apps[].egressTo', () => {
         web.ingressFrom = [{ namespace: 'web' }];
       }),
     ).toEqual([
-      "config/prod.yaml: apps[0].ingressFrom[0].namespace: is the app's own namespace, which is always allowed, got web",
+      "apps[0].ingressFrom[0].namespace: is the app's own namespace, which is always allowed, got web",
     ]);
   });
 
@@ -76,11 +82,11 @@ describe('apps[].ingressFrom and apps[].egressTo', () => {
         web.egressTo = [{ cidr: '0.0.0.0/0', ports: Array.from({ length: 25 }, (_, i) => 1000 + i) }];
       }),
     ).toEqual([
-      'config/prod.yaml: apps[0].ingressFrom[0].cidr: has host bits set: the network address of /8 is 10.0.0.0/8, got "10.0.0.1/8"',
-      'config/prod.yaml: apps[0].ingressFrom[1].cidr: must be an IPv4 CIDR such as 10.20.0.0/16, got "everywhere"',
-      "config/prod.yaml: apps[0].ingressFrom[2].namespaceLabels.bad key: must be a Kubernetes label key: an optional DNS prefix and '/', then 1 to 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit",
-      'config/prod.yaml: apps[0].ingressFrom[3].ports[0]: must be >= 1, got 0',
-      'config/prod.yaml: apps[0].egressTo[0].ports: must list at most 24 ports (VPC CNI network policy limit per rule), got a list of 25',
+      'apps[0].ingressFrom[0].cidr: has host bits set: the network address of /8 is 10.0.0.0/8, got "10.0.0.1/8"',
+      'apps[0].ingressFrom[1].cidr: must be an IPv4 CIDR such as 10.20.0.0/16, got "everywhere"',
+      "apps[0].ingressFrom[2].namespaceLabels.bad key: must be a Kubernetes label key: an optional DNS prefix and '/', then 1 to 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit",
+      'apps[0].ingressFrom[3].ports[0]: must be >= 1, got 0',
+      'apps[0].egressTo[0].ports: must list at most 24 ports (VPC CNI network policy limit per rule), got a list of 25',
     ]);
   });
 });
