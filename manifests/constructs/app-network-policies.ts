@@ -19,10 +19,10 @@ type Peer = NonNullable<AppConfig['egressTo']>[number];
 /**
  * Where pods resolve names: the CoreDNS pods of kube-system. This is the one place the DNS peers
  * are listed; node-local DNS (169.254.20.10 on every node, a later add-on) adds
- * `{ ipBlock: { cidr: '169.254.20.10/32' } }` here when `addons.nodeLocalDns` is on. A link-local
+ * `{ ipBlock: { cidr: '169.254.20.10/32' } }` here (taking the config, for `addons.nodeLocalDns`). A link-local
  * address is neither a pod nor the node IP, so the policy agent only lets it through when listed.
  */
-export function clusterDnsPeers(_config: PlatformConfig): NetworkPolicyPeer[] {
+export function clusterDnsPeers(): NetworkPolicyPeer[] {
   return [
     {
       namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: CLUSTER_DNS.namespace } },
@@ -73,6 +73,13 @@ export interface AppNetworkPoliciesProps {
  * Egress stays open unless `egressTo` is given; then every pod of the namespace is denied egress
  * except to cluster DNS, its own namespace and the declared destinations. No egress policy is
  * rendered otherwise: a policy of type Egress selecting a pod would isolate its egress.
+ *
+ * Egress through a Service: the agent filters a pod's egress before kube-proxy translates a
+ * ClusterIP, so the EKS network policy controller adds the ClusterIPs of the Services in front
+ * of the selected pods to the rule, mapping a rule's container port (an app's `port`) to the
+ * Service port that targets it (80 for the apps here)
+ * (https://github.com/aws/amazon-network-policy-controller-k8s/blob/main/pkg/resolvers/endpoints.go,
+ * getMatchingServiceClusterIPs). Ports in `egressTo` are therefore the pods' own ports.
  */
 export class AppNetworkPolicies extends Construct {
   constructor(scope: Construct, id: string, props: AppNetworkPoliciesProps) {
@@ -128,7 +135,7 @@ export class AppNetworkPolicies extends Construct {
     policy(NETWORK_POLICY_NAMES.clusterDns, {
       podSelector: ALL_PODS,
       policyTypes: ['Egress'],
-      egress: [{ to: clusterDnsPeers(config), ports: DNS_PORTS }],
+      egress: [{ to: clusterDnsPeers(), ports: DNS_PORTS }],
     });
     if (egressTo.length > 0) {
       policy(NETWORK_POLICY_NAMES.declaredEgress, {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { podTemplateLabels } from '../../cli/rules/network-policy-coverage';
+import { SYNC_WAVE_ANNOTATION, SYNC_WAVES } from '../../manifests/sync-waves';
 import {
   appClusters,
   appNamespace,
@@ -97,6 +98,22 @@ describe('app network policies', () => {
       }
     },
   );
+
+  each('syncs every policy of the namespace before its workloads', ({ objects, namespace }) => {
+    const wave = (o: { object: Record<string, any> }) =>
+      Number(o.object.metadata.annotations[SYNC_WAVE_ANNOTATION]);
+    const inNamespace = objects.filter(
+      (o) => (o.object.metadata as { namespace?: string }).namespace === namespace,
+    );
+    const policies = inNamespace.filter((o) => o.object.kind === 'NetworkPolicy');
+    expect(policies.length).toBeGreaterThanOrEqual(2);
+    for (const policy of policies) {
+      expect(wave(policy)).toBe(SYNC_WAVES.prerequisites);
+      for (const workload of inNamespace.filter((o) => podTemplateLabels(o.object) !== undefined)) {
+        expect(wave(policy)).toBeLessThan(wave(workload));
+      }
+    }
+  });
 
   each('lets the pods of the same namespace reach each other on any port', ({ pods, evaluator }) => {
     for (const to of pods) {
