@@ -1029,7 +1029,12 @@ function rootRules(config: z.output<typeof rootObject>, { valid, issue }: RuleCo
   }
   if (valid(['apps', '*', 'name'], ['apps', '*', 'namespace'])) {
     const appNamespaces = new Set(config.apps.map((a) => a.namespace ?? a.name));
-    const known = [...appNamespaces].sort().join(', ');
+    // A platform of 1,000 apps would print them all: the first ten are enough to spot a typo.
+    const sorted = [...appNamespaces].sort();
+    const known =
+      sorted.length > 10
+        ? `${sorted.slice(0, 10).join(', ')} and ${sorted.length - 10} more`
+        : sorted.join(', ');
     config.apps.forEach((a, ai) => {
       for (const field of ['ingressFrom', 'egressTo'] as const) {
         const peers = a[field];

@@ -180,10 +180,11 @@ describe('declared traffic', () => {
     return found;
   };
 
-  it('lets the namespace ingressFrom names reach the app on its port only', () => {
+  it("lets the namespaces ingressFrom selects by label reach the app's pods on its port only", () => {
     const ledger = find('prod-blue', 'ledger');
     const web = find('prod-blue', 'web').appPod;
-    expect(ledger.app.ingressFrom).toEqual([{ namespace: 'web' }]);
+    expect(ledger.app.ingressFrom).toEqual([{ namespaceLabels: { team: 'frontend' } }]);
+    expect(ledger.evaluator.labelsOfNamespace('web').team).toBe('frontend');
     expect(ledger.evaluator.ingressAllowed(ledger.appPod, web, { port: 9000 })).toBe(true);
     expect(ledger.evaluator.ingressAllowed(ledger.appPod, web, { port: 9001 })).toBe(false);
     // Only the app's pods: the reconciliation job serves nobody.
