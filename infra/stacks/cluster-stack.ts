@@ -47,14 +47,15 @@ export type ManagedAddon = (typeof MANAGED_ADDONS)[number];
  * add-on's configuration schema, `aws eks describe-addon-configuration`). Add-ons without an
  * entry keep EKS's defaults.
  *
- * vpc-cni: `enableNetworkPolicy: "true"` (a string, as in the add-on schema) turns on the network
+ * vpc-cni: `enableNetworkPolicy: "true"` (a string, as the EKS guide writes it) turns on the network
  * policy agent, the `aws-eks-nodeagent` container of aws-node, so the NetworkPolicies of the app
  * namespaces are enforced; without it they are accepted by the API server and ignored.
  * https://docs.aws.amazon.com/eks/latest/userguide/cni-network-policy-configure.html
  * - Versions: vpc-cni 1.14.0-eksbuild.3 or later on Kubernetes 1.25 or later. The add-on runs the
  *   default version EKS gives the cluster's minor (1.32 and later here, see versions.ts), far
- *   above that; EKS refuses the key on a version whose schema lacks it, so a plan cannot silently
- *   run without enforcement.
+ *   above that. EKS checks configuration values against the configuration schema of the add-on
+ *   version (`aws eks describe-addon-configuration`), so a version without the key would fail the
+ *   apply rather than run without enforcement.
  * - Nodes: kernel 5.10 or later with the BPF file system mounted. The AL2023 EKS AMIs of every
  *   node group (instance-types.ts) run kernel 6.1 and mount it (AMIs for 1.27 and later do).
  * - Mode: `standard` (the default) lets a new pod's traffic through until its policies are
