@@ -16,7 +16,7 @@ export const SYNC_WAVE_ANNOTATION = 'argocd.argoproj.io/sync-wave';
 export const SYNC_WAVES = {
   /** Namespaces, first: every namespaced object needs its namespace. */
   namespaces: -3,
-  /** What workloads reference: identities, RBAC, scheduling priorities, configuration. */
+  /** What workloads reference: identities, RBAC, network policies, scheduling priorities, configuration. */
   prerequisites: -2,
   /** Everything else: Deployments, Services, autoscalers, disruption budgets. */
   workloads: 0,
@@ -36,6 +36,8 @@ const WAVE_OF_KIND: Readonly<Record<string, number>> = {
   Secret: SYNC_WAVES.prerequisites,
   ResourceQuota: SYNC_WAVES.prerequisites,
   LimitRange: SYNC_WAVES.prerequisites,
+  // A namespace's policies before its pods, so no pod runs while only part of them exist.
+  NetworkPolicy: SYNC_WAVES.prerequisites,
   APIService: SYNC_WAVES.registrations,
 };
 

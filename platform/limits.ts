@@ -118,6 +118,23 @@ export function nodeLabelValueProblem(value: string): string | undefined {
   );
 }
 
+/** Kubernetes label values (a namespace's labels): empty or at most 63 characters. */
+export function labelValueProblem(value: string): string | undefined {
+  return (
+    tooLong(value, { max: 63, source: 'Kubernetes label value' }) ??
+    (LABEL_VALUE.test(value)
+      ? undefined
+      : "must be empty or a Kubernetes label value: letters, digits, '-', '_' or '.', starting and ending with a letter or digit")
+  );
+}
+
+/**
+ * Ports of one ingress or egress rule of a NetworkPolicy: the VPC CNI network policy agent allows
+ * at most 24 unique port combinations per protocol in each rule.
+ * https://docs.aws.amazon.com/eks/latest/userguide/cni-network-policy.html#cni-network-policy-considerations
+ */
+export const MAX_NETWORK_POLICY_RULE_PORTS = 24;
+
 /** Taint values: EKS allows 0 to 63 characters; Kubernetes requires a label value. */
 export function taintValueProblem(value: string): string | undefined {
   return (

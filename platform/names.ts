@@ -343,3 +343,36 @@ export function accessEntryKey(roleArn: string): string {
   if (!match) throw new Error(`access: ${roleArn} is not an IAM role ARN`);
   return `${match[1]}-${match[2]}`.replace(/[^A-Za-z0-9_-]/g, '_');
 }
+
+/**
+ * The NetworkPolicies of every app namespace (docs/apps.md): a default deny of ingress for every
+ * pod, the allows the app needs, and, when the app restricts egress, a default deny of egress.
+ */
+export const NETWORK_POLICY_NAMES = {
+  denyIngress: 'default-deny-ingress',
+  denyEgress: 'default-deny-egress',
+  sameNamespace: 'allow-same-namespace',
+  loadBalancer: 'allow-load-balancer',
+  declaredIngress: 'allow-declared-ingress',
+  clusterDns: 'allow-cluster-dns',
+  declaredEgress: 'allow-declared-egress',
+} as const;
+
+/**
+ * The label Kubernetes puts on every namespace with its own name (since 1.22), which a
+ * NetworkPolicy's namespaceSelector can select a namespace by.
+ * https://kubernetes.io/docs/concepts/services-networking/network-policies/#targeting-a-namespace-by-its-name
+ */
+export const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
+
+/**
+ * Cluster DNS as pods reach it: the CoreDNS pods of the EKS coredns add-on, labelled
+ * `k8s-app: kube-dns` in kube-system behind the kube-dns Service, on port 53 over UDP and TCP.
+ * Node-local DNS (a later add-on) answers on a link-local address of each node instead; its
+ * address is added to the peers of the DNS egress allow in manifests/constructs/app-network-policies.ts.
+ */
+export const CLUSTER_DNS = {
+  namespace: 'kube-system',
+  podLabels: { 'k8s-app': 'kube-dns' },
+  port: 53,
+} as const;

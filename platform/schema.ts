@@ -33,8 +33,11 @@ import {
   dnsNameLengthProblem,
   EKS_AUTO_SCALING_GROUP_TAGS,
   externalDnsRecordProblem,
+  labelValueProblem,
+  MAX_NETWORK_POLICY_RULE_PORTS,
   MAX_TAINTS_PER_NODE_GROUP,
   nodeLabelValueProblem,
+  qualifiedNameProblem,
   releaseVersionProblem,
   serviceNameProblem,
   taintValueProblem,
@@ -476,6 +479,65 @@ const toleration = z.strictObject({
   }),
 });
 
+/** The sources (ingressFrom) and destinations (egressTo) of an app's traffic: one kind each. */
+const PEER_KINDS = ['namespace', 'namespaceLabels', 'cidr'] as const;
+
+const trafficPeer = (direction: 'ingress' | 'egress') =>
+  z
+    .strictObject({
+      namespace: dnsLabel(
+        63,
+        direction === 'ingress'
+          ? "Namespace of another app of the environment whose pods may connect (its namespace, or its name when it sets none). The app's own namespace is always allowed."
+          : 'Namespace of another app of the environment its pods may connect to.',
+      ).optional(),
+      namespaceLabels: z
+        .record(
+          checked((k) => qualifiedNameProblem(k, 'label key'), 'Namespace label key.'),
+          checked(labelValueProblem, 'Namespace label value.'),
+        )
+        .optional()
+        .meta({
+          description: `Labels of the namespaces whose pods ${direction === 'ingress' ? 'may connect' : 'it may connect to'}, all of them required: e.g. { team: payments }, or { kubernetes.io/metadata.name: <namespace> } for a namespace that is not an app's.`,
+        }),
+      cidr: cidr(
+        direction === 'ingress'
+          ? 'Network whose addresses may connect, outside the cluster (a VPN, a peered VPC). Pods are addressed from the VPC, so a CIDR covering the VPC opens the pods to every pod of the cluster.'
+          : 'Network the pods may connect to: a database subnet, an AWS endpoint, 0.0.0.0/0 for the internet.',
+      ).optional(),
+      ports: z
+        .array(z.int().min(1).max(65535).meta({ description: 'A TCP port.' }))
+        .min(1, 'must list at least one port, or be omitted')
+        .max(
+          MAX_NETWORK_POLICY_RULE_PORTS,
+          `must list at most ${MAX_NETWORK_POLICY_RULE_PORTS} ports (VPC CNI network policy limit per rule)`,
+        )
+        .optional()
+        .meta({
+          description:
+            direction === 'ingress'
+              ? `TCP ports of the app's pods this source may reach. When omitted: the app's port. At most ${MAX_NETWORK_POLICY_RULE_PORTS} (VPC CNI network policy limit per rule).`
+              : `TCP ports of the destination pods or hosts (the pods' own ports, not a Service's port). When omitted: every port and protocol. At most ${MAX_NETWORK_POLICY_RULE_PORTS} (VPC CNI network policy limit per rule).`,
+        }),
+    })
+    .check(
+      rules((peer, { issue }) => {
+        const set = PEER_KINDS.filter((kind) => peer[kind] !== undefined);
+        if (set.length !== 1) {
+          issue(
+            [],
+            `must set exactly one of ${PEER_KINDS.join(', ')}, got ${set.length === 0 ? 'none' : set.join(', ')}`,
+          );
+        }
+      }),
+    )
+    .meta({
+      description:
+        direction === 'ingress'
+          ? "A source allowed to reach the app's pods: exactly one of namespace (another app's), namespaceLabels or cidr, and optionally its ports."
+          : "A destination the app's pods may reach: exactly one of namespace (another app's), namespaceLabels or cidr, and optionally its ports.",
+    });
+
 const app = z
   .strictObject({
     name: checked(
@@ -559,6 +621,14 @@ const app = z
       .array(z.string().meta({ description: 'A cluster color.' }))
       .optional()
       .meta({ description: 'Colors of the clusters that run the app. When omitted: every cluster.' }),
+    ingressFrom: z.array(trafficPeer('ingress')).default([]).meta({
+      description:
+        "Who else may connect to the app's pods. Its namespace denies every other ingress: only its own namespace, its load balancers (when dns publishes a name) and the kubelet's probes get in. Empty (the default): nobody else.",
+    }),
+    egressTo: z.array(trafficPeer('egress')).optional().meta({
+      description:
+        "Where the pods of the app's namespace may connect. When omitted: anywhere. When given, even empty, every other egress is denied; cluster DNS and the app's own namespace stay allowed.",
+    }),
   })
   .check(
     rules((a, { valid, issue }) => {
@@ -983,6 +1053,33 @@ function rootRules(config: z.output<typeof rootObject>, { valid, issue }: RuleCo
           ['apps', ai, a.namespace === undefined ? 'name' : 'namespace'],
           `is the namespace of app ${sameNamespace.name}: each app owns its namespace`,
         );
+      }
+    });
+  }
+  if (valid(['apps', '*', 'name'], ['apps', '*', 'namespace'])) {
+    const appNamespaces = new Set(config.apps.map((a) => a.namespace ?? a.name));
+    // A platform of 1,000 apps would print them all: the first ten are enough to spot a typo.
+    const sorted = [...appNamespaces].sort();
+    const known =
+      sorted.length > 10
+        ? `${sorted.slice(0, 10).join(', ')} and ${sorted.length - 10} more`
+        : sorted.join(', ');
+    config.apps.forEach((a, ai) => {
+      for (const field of ['ingressFrom', 'egressTo'] as const) {
+        const peers = a[field];
+        if (!Array.isArray(peers)) continue;
+        peers.forEach((peer, pi) => {
+          if (peer?.namespace === undefined || !valid(['apps', ai, field, pi, 'namespace'])) return;
+          const at = ['apps', ai, field, pi, 'namespace'];
+          if (peer.namespace === (a.namespace ?? a.name)) {
+            issue(at, `is the app's own namespace, which is always allowed, got ${peer.namespace}`);
+          } else if (!appNamespaces.has(peer.namespace)) {
+            issue(
+              at,
+              `must be the namespace of an app of this environment (select other namespaces with namespaceLabels): one of ${known}, got ${peer.namespace}`,
+            );
+          }
+        });
       }
     });
   }

@@ -47,6 +47,41 @@ export const CONTROL_PLANE_LOG_TYPES = ['api', 'audit', 'authenticator', 'contro
 export const MANAGED_ADDONS = ['vpc-cni', 'coredns', 'kube-proxy'] as const;
 export type ManagedAddon = (typeof MANAGED_ADDONS)[number];
 
+/**
+ * The `configuration_values` of the managed add-ons (a JSON document validated by EKS against the
+ * add-on's configuration schema, `aws eks describe-addon-configuration`). Add-ons without an
+ * entry keep EKS's defaults.
+ *
+ * vpc-cni: `enableNetworkPolicy: "true"` (a string, as the EKS guide writes it) turns on the network
+ * policy agent, the `aws-eks-nodeagent` container of aws-node, so the NetworkPolicies of the app
+ * namespaces are enforced; without it they are accepted by the API server and ignored.
+ * https://docs.aws.amazon.com/eks/latest/userguide/cni-network-policy-configure.html
+ * - Versions: vpc-cni 1.14.0-eksbuild.3 or later on Kubernetes 1.25 or later. The add-on runs the
+ *   default version EKS gives the cluster's minor (1.32 and later here, see versions.ts), far
+ *   above that. EKS checks configuration values against the configuration schema of the add-on
+ *   version (`aws eks describe-addon-configuration`), so a version without the key would fail the
+ *   apply rather than run without enforcement.
+ * - Nodes: kernel 5.10 or later with the BPF file system mounted. The AL2023 EKS AMIs of every
+ *   node group (instance-types.ts) run kernel 6.1 and mount it (AMIs for 1.27 and later do).
+ * - Mode: `standard` (the default) lets a new pod's traffic through until its policies are
+ *   programmed (a second or so), rather than `strict`, which also denies traffic of pods no policy
+ *   selects until one does (CoreDNS and the add-on namespaces have none in this platform).
+ * - Day 2, enabling it on a running cluster: the add-on update rewrites the aws-node DaemonSet,
+ *   which rolls node by node (https://github.com/aws/aws-network-policy-agent/issues/190). aws-node
+ *   restarting does not change the IPs or routes of running pods (ipamd keeps its state). The
+ *   order against Argo CD does not matter: policies synced before the agent runs are inert, and
+ *   afterwards they allow exactly what docs/apps.md lists. The EKS documentation does not say
+ *   when pods that ran before the agent are enforced, and a report exists of a policy taking
+ *   effect only once re-created (https://github.com/aws/aws-network-policy-agent/issues/271), so
+ *   docs/infrastructure.md asks to restart the app Deployments after that first apply.
+ * - Turning it off again is not a simple revert: delete the NetworkPolicies first, or the agent
+ *   refuses to start with PolicyEndpoints left to reconcile
+ *   (https://github.com/aws/aws-network-policy-agent/issues/97).
+ */
+export const ADDON_CONFIGURATION: Readonly<Partial<Record<ManagedAddon, Record<string, unknown>>>> = {
+  'vpc-cni': { enableNetworkPolicy: 'true' },
+};
+
 /** The access_config attribute a mode change flips, ignored after creation (see the cluster's lifecycle). */
 export const CREATOR_ADMIN_ATTRIBUTE = 'access_config[0].bootstrap_cluster_creator_admin_permissions';
 
@@ -276,6 +311,9 @@ export class ClusterStack extends TerraformStack {
         clusterName: this.cluster.name,
         addonName: addon,
         addonVersion: version.version,
+        ...(ADDON_CONFIGURATION[addon] === undefined
+          ? {}
+          : { configurationValues: JSON.stringify(ADDON_CONFIGURATION[addon]) }),
         // EKS installs self-managed copies of these at cluster creation; the managed add-on takes
         // them over, and config (not hand edits) is the source of truth afterwards.
         resolveConflictsOnCreate: 'OVERWRITE',

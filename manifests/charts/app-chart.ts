@@ -2,8 +2,9 @@ import { Chart } from 'cdk8s';
 import { KubeNamespace } from 'cdk8s-plus-27/lib/imports/k8s';
 import type { Construct } from 'constructs';
 import { appNamespace } from '../../platform/names';
-import type { AppConfig } from '../../platform/schema';
+import type { AppConfig, PlatformConfig } from '../../platform/schema';
 import { appTeam, PART_OF_LABEL, TEAM_LABEL } from '../constructs/app-labels';
+import { AppNetworkPolicies } from '../constructs/app-network-policies';
 import { AppWorkload } from '../constructs/app-workload';
 import { annotateSyncWaves } from '../sync-waves';
 
@@ -20,24 +21,28 @@ const POD_SECURITY_LABELS = {
 
 export interface AppChartProps {
   readonly app: AppConfig;
+  /** The environment the app runs in (its network, for the app's NetworkPolicies). */
+  readonly config: PlatformConfig;
 }
 
 /**
  * One application team's workload on one cluster: the dist component `apps-<name>`, its own
- * namespace labelled with the owning team, and the workload built from config.
+ * namespace labelled with the owning team, the NetworkPolicies that close it to everything the
+ * app does not need, and the workload built from config.
  */
 export class AppChart extends Chart {
   constructor(scope: Construct, id: string, props: AppChartProps) {
     super(scope, id, { disableResourceNameHashes: true });
-    const { app } = props;
+    const { app, config } = props;
     new KubeNamespace(this, 'namespace', {
       metadata: {
         name: appNamespace(app),
         labels: { [PART_OF_LABEL]: app.name, [TEAM_LABEL]: appTeam(app), ...POD_SECURITY_LABELS },
       },
     });
+    new AppNetworkPolicies(this, 'network-policies', { app, config });
     new AppWorkload(this, 'workload', { app });
-    // Namespace first, then the ServiceAccount, then what runs under it.
+    // Namespace first, then the ServiceAccount and NetworkPolicies, then what runs under them.
     annotateSyncWaves(this);
   }
 }

@@ -91,6 +91,10 @@ export class HttpService extends Construct {
       },
       spec: {
         type: publish ? 'LoadBalancer' : 'ClusterIP',
+        // Kubernetes' default, written down because the app's NetworkPolicies depend on it: the
+        // pods see the node IPs kube-proxy masquerades NLB traffic to, not the clients'
+        // (manifests/constructs/app-network-policies.ts). Local would need the client CIDRs.
+        ...(publish ? { externalTrafficPolicy: 'Cluster' } : {}),
         selector: { ...props.selector },
         ports: [
           {
