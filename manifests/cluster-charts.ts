@@ -8,6 +8,7 @@ import { ExternalDnsChart } from './charts/external-dns-chart';
 import { MetricsServerChart } from './charts/metrics-server-chart';
 import { OverprovisioningChart } from './charts/overprovisioning-chart';
 import { RbacChart } from './charts/rbac-chart';
+import { StorageClassChart } from './charts/storage-class-chart';
 import { appCharts } from './synth-charts';
 import { addCustomWorkloads } from './workloads/custom-workloads';
 
@@ -42,6 +43,9 @@ function addAddonCharts(app: App, config: PlatformConfig, cluster: ClusterConfig
   }
   if (addons.metricsServer.enabled) {
     new MetricsServerChart(app, ADDON_COMPONENTS.metricsServer, { cluster });
+  }
+  if (addons.ebsCsiDriver.enabled) {
+    new StorageClassChart(app, ADDON_COMPONENTS.ebsCsiDriver, { config, cluster });
   }
   if (addons.overprovisioning.enabled) {
     new OverprovisioningChart(app, ADDON_COMPONENTS.overprovisioning, { config, cluster });

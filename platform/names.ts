@@ -32,6 +32,14 @@ export const stackNames = {
 export const IRSA_ADDONS = {
   'cluster-autoscaler': { namespace: 'kube-system', serviceAccount: 'cluster-autoscaler' },
   'external-dns': { namespace: 'kube-system', serviceAccount: 'external-dns' },
+  /**
+   * The EBS CSI controller's service account, created by the EKS managed add-on (not by a chart):
+   * `ebs-csi-controller-sa` in kube-system, as the driver's chart names it
+   * (https://github.com/kubernetes-sigs/aws-ebs-csi-driver/blob/v1.64.0/charts/aws-ebs-csi-driver/values.yaml,
+   * controller.serviceAccount.name; docs/install.md at v1.64.0). EKS annotates it with the role
+   * given as the add-on's service_account_role_arn.
+   */
+  'ebs-csi-driver': { namespace: 'kube-system', serviceAccount: 'ebs-csi-controller-sa' },
 } as const;
 
 export type IrsaAddon = keyof typeof IRSA_ADDONS;
@@ -239,11 +247,37 @@ export function externalDnsInstances(config: PlatformConfig, cluster: Pick<Clust
 /** The dist/ components (the units Argo CD syncs) of the cluster add-ons. */
 export const ADDON_COMPONENTS = {
   clusterAutoscaler: 'cluster-autoscaler',
+  ebsCsiDriver: 'ebs-csi-driver',
   externalDns: 'external-dns',
   metricsServer: 'metrics-server',
   overprovisioning: 'overprovisioning',
   rbac: 'rbac',
 } as const;
+
+/**
+ * The EBS CSI driver: the EKS managed add-on that runs it, the CSI provisioner name its
+ * StorageClasses use (https://github.com/kubernetes-sigs/aws-ebs-csi-driver/blob/v1.64.0/docs/parameters.md),
+ * and the platform's default StorageClass.
+ */
+export const EBS_CSI_DRIVER = {
+  addonName: 'aws-ebs-csi-driver',
+  provisioner: 'ebs.csi.aws.com',
+  storageClass: 'gp3',
+} as const;
+
+/**
+ * The KMS key that encrypts a cluster's EBS volumes, named by its alias `alias/eks/<cluster>/ebs`:
+ * the infra creates key and alias, the StorageClass names the key by its alias ARN, which is known
+ * from config alone (a key ARN holds a random key id). EC2 CreateVolume accepts an alias ARN as
+ * KmsKeyId (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateVolume.html).
+ */
+export function ebsVolumeKeyAlias(
+  config: Pick<PlatformConfig, 'name' | 'account' | 'region'>,
+  cluster: Pick<ClusterConfig, 'color'>,
+) {
+  const name = `alias/eks/${clusterName(config, cluster)}/ebs`;
+  return { name, arn: `arn:aws:kms:${config.region}:${config.account}:${name}` } as const;
+}
 
 /** The overprovisioning add-on (seed 001): its namespace and the PriorityClass of its placeholder pods. */
 export const OVERPROVISIONING = {

@@ -873,6 +873,22 @@ const rootObject = z.strictObject({
       clusterAutoscaler: addonToggle('cluster-autoscaler', 'sizes the node groups to the pending pods.'),
       externalDns: addonToggle('external-dns', 'publishes the apps dns records in Route 53.'),
       metricsServer: addonToggle('metrics-server', 'the CPU metrics the apps autoscalers read.'),
+      ebsCsiDriver: z
+        .strictObject({
+          enabled: z.boolean().default(true).meta({
+            description:
+              'Whether the EBS CSI driver runs (EKS managed add-on aws-ebs-csi-driver, its IAM role and KMS key) and gp3 is the default StorageClass.',
+          }),
+          reclaimPolicy: z.enum(['Delete', 'Retain']).default('Delete').meta({
+            description:
+              'What happens to an EBS volume of the gp3 StorageClass when its PersistentVolumeClaim is deleted: Delete removes it, Retain keeps it (and its cost) until deleted by hand. A StorageClass cannot be changed in place: after a change, delete it (kubectl delete storageclass gp3) and Argo CD re-creates it; existing volumes keep the policy they had.',
+          }),
+        })
+        .prefault({})
+        .meta({
+          description:
+            'Amazon EBS CSI driver: without it no PersistentVolumeClaim gets a volume (Kubernetes 1.23 and later). The EKS managed add-on with its own IRSA role and KMS key, and the default StorageClass gp3 (encrypted with that key, WaitForFirstConsumer, expandable). On by default.',
+        }),
       overprovisioning: z
         .strictObject({
           enabled: z.boolean().default(false).meta({ description: 'Whether placeholder pods run.' }),

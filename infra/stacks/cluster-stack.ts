@@ -23,6 +23,7 @@ import type { ClusterConfig, PlatformConfig } from '../../platform/schema';
 import { END_OF_STANDARD_SUPPORT } from '../../platform/versions';
 import { awsProvider } from '../aws-provider';
 import { ClusterAccess } from '../constructs/cluster-access';
+import { EbsCsiDriver } from '../constructs/ebs-csi-driver';
 import { IrsaRole } from '../constructs/irsa-role';
 import { ManagedNodeGroups } from '../constructs/managed-node-groups';
 import { NodeRole } from '../constructs/node-role';
@@ -336,6 +337,18 @@ export class ClusterStack extends TerraformStack {
     this.addons.coredns.dependsOn = Object.values(this.nodeGroups.nodeGroups).map((group) =>
       dependable(group),
     );
+
+    if (config.addons.ebsCsiDriver.enabled) {
+      irsaRoles['ebs-csi-driver'] = new EbsCsiDriver(this, 'ebs-csi-driver', {
+        config,
+        cluster,
+        clusterName: this.cluster.name,
+        kubernetesVersion: this.cluster.version,
+        oidcProviderArn: oidc.arn,
+        oidcIssuer: issuer,
+        dependsOn: Object.values(this.nodeGroups.nodeGroups),
+      }).role;
+    }
   }
 
   /** The role the EKS control plane assumes, with the EKS cluster policy. */

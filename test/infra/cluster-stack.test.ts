@@ -141,7 +141,13 @@ describe('cluster stacks', () => {
 
   it("installs the vpc-cni, coredns and kube-proxy add-ons at EKS's default version for the cluster version", () => {
     const addons = resourcesOf(blue, 'aws_eks_addon');
-    expect(Object.keys(addons).sort()).toEqual(['addon-coredns', 'addon-kube-proxy', 'addon-vpc-cni']);
+    // And aws-ebs-csi-driver, with its own role (test/infra/ebs-csi-driver.test.ts).
+    expect(Object.keys(addons).sort()).toEqual([
+      'addon-aws-ebs-csi-driver',
+      'addon-coredns',
+      'addon-kube-proxy',
+      'addon-vpc-cni',
+    ]);
     for (const name of ['vpc-cni', 'coredns', 'kube-proxy']) {
       expect(one(addons, `addon-${name}`)).toMatchObject({
         cluster_name: ref('aws_eks_cluster.cluster.name'),
@@ -355,6 +361,6 @@ describe('cluster stacks', () => {
       ].map(ref),
     );
     expect(Object.keys(stack.addons)).toEqual(['vpc-cni', 'coredns', 'kube-proxy']);
-    expect(Object.keys(stack.irsaRoles)).toEqual(['cluster-autoscaler', 'external-dns']);
+    expect(Object.keys(stack.irsaRoles)).toEqual(['cluster-autoscaler', 'external-dns', 'ebs-csi-driver']);
   });
 });

@@ -37,7 +37,11 @@ describe('IAM of the cluster stacks', () => {
             (s.principals as Block[] | undefined)?.some((p) => p.type === 'Federated'),
           ),
         );
-        expect(federated.map(([id]) => id).sort()).toEqual(['irsa-cluster-autoscaler', 'irsa-external-dns']);
+        expect(federated.map(([id]) => id).sort()).toEqual([
+          'irsa-cluster-autoscaler',
+          'irsa-ebs-csi-driver',
+          'irsa-external-dns',
+        ]);
         for (const addon of Object.keys(IRSA_ADDONS) as IrsaAddon[]) {
           const expected = irsaRole(config, cluster, addon);
           const role = one(roles, `irsa-${addon}`);
@@ -63,7 +67,7 @@ describe('IAM of the cluster stacks', () => {
         }
       }
     }
-    expect(checked).toBe(6);
+    expect(checked).toBe(9);
   });
 
   it('lets cluster-autoscaler read on * but scale only Auto Scaling groups tagged for it and owned by its cluster', () => {
@@ -141,6 +145,7 @@ describe('IAM of the cluster stacks', () => {
     expect(Object.keys(resourcesOf(stack, 'aws_iam_role')).sort()).toEqual([
       'cluster-role',
       'irsa-cluster-autoscaler',
+      'irsa-ebs-csi-driver',
       'node-role',
     ]);
   });

@@ -17,7 +17,14 @@ const renderings = {
   dev: render(fixtureConfig('dev')),
   'prod in CONFIG_MAP mode': render(fixtureConfig('prod', (raw) => (raw.authenticationMode = 'CONFIG_MAP'))),
 };
-const CLUSTER_SCOPED = ['Namespace', 'ClusterRole', 'ClusterRoleBinding', 'PriorityClass', 'APIService'];
+const CLUSTER_SCOPED = [
+  'Namespace',
+  'ClusterRole',
+  'ClusterRoleBinding',
+  'PriorityClass',
+  'APIService',
+  'StorageClass',
+];
 const CATALOG = new Set([
   ...Object.values(CLUSTER_AUTOSCALER_IMAGES),
   ...Object.values(METRICS_SERVER_IMAGES),
