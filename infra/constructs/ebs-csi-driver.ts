@@ -1,4 +1,5 @@
 import { DataAwsEksAddonVersion } from '@cdktf/provider-aws/lib/data-aws-eks-addon-version';
+import { DataAwsIamPolicyDocument } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
 import { EksAddon } from '@cdktf/provider-aws/lib/eks-addon';
 import type { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { KmsAlias } from '@cdktf/provider-aws/lib/kms-alias';
@@ -7,6 +8,7 @@ import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { clusterName, EBS_CSI_DRIVER, ebsVolumeKeyAlias, irsaRole } from '../../platform/names';
 import type { ClusterConfig, PlatformConfig } from '../../platform/schema';
+import { keyBaseStatements } from '../policies/cluster-key-policies';
 import { EBS_CSI_MIN_DRIVER_VERSION, ebsCsiDriverStatements } from '../policies/ebs-csi-driver-policy';
 import { IrsaRole } from './irsa-role';
 
@@ -34,6 +36,7 @@ export const EBS_CSI_LOGICAL_IDS = {
   addonVersion: `addon-version-${EBS_CSI_DRIVER.addonName}`,
   role: 'irsa-ebs-csi-driver',
   key: 'ebs-volume-key',
+  keyPolicy: 'ebs-volume-key-policy',
   keyAlias: 'ebs-volume-key-alias',
 } as const;
 
@@ -52,9 +55,11 @@ export const EBS_CSI_LOGICAL_IDS = {
  *   are infra/policies/ebs-csi-driver-policy.ts: the upstream cluster-scoped policy and this
  *   cluster's volume key.
  * - The volume key: a customer managed KMS key per cluster (alias `alias/eks/<cluster>/ebs`),
- *   rotated yearly, that the gp3 StorageClass names. Its key policy is the default one (IAM
- *   policies decide), so only the driver's role and the account's administrators can use it,
- *   where the AWS managed aws/ebs key serves any principal of the account through EC2.
+ *   rotated yearly, that the gp3 StorageClass names. Its key policy is explicit, the statements
+ *   every cluster key starts with (infra/policies/cluster-key-policies.ts: the account, so IAM
+ *   policies decide, and the configured key administrators): only the driver's role (its IAM
+ *   policy, through EC2) and the administrators can use it, where the AWS managed aws/ebs key
+ *   serves any principal of the account through EC2.
  */
 export class EbsCsiDriver extends Construct {
   readonly addon: EksAddon;
@@ -66,10 +71,15 @@ export class EbsCsiDriver extends Construct {
     const { config, cluster } = props;
     const name = clusterName(config, cluster);
 
+    const keyPolicy = new DataAwsIamPolicyDocument(this, 'key-policy', {
+      statement: keyBaseStatements(config.account, config.encryption.keyAdministrators),
+    });
+    keyPolicy.overrideLogicalId(EBS_CSI_LOGICAL_IDS.keyPolicy);
     this.volumeKey = new KmsKey(this, 'key', {
       description: `EBS volumes of the PersistentVolumes of EKS cluster ${name}`,
       enableKeyRotation: true,
       deletionWindowInDays: 30,
+      policy: keyPolicy.json,
     });
     this.volumeKey.overrideLogicalId(EBS_CSI_LOGICAL_IDS.key);
     new KmsAlias(this, 'key-alias', {
