@@ -12,22 +12,14 @@ import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { dependable, Fn, type ITerraformDependable, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
-import {
-  clusterName,
-  clusterRoleName,
-  IRSA_AUDIENCE,
-  type IrsaAddon,
-  irsaRole,
-  nodeRole,
-} from '../../platform/names';
+import { clusterName, clusterRoleName, IRSA_AUDIENCE, nodeRole } from '../../platform/names';
 import type { ClusterConfig, PlatformConfig } from '../../platform/schema';
 import { END_OF_STANDARD_SUPPORT } from '../../platform/versions';
+import { INFRA_ADDONS, type InfraAddon } from '../addon-policies';
+import { addonIrsaRoles } from '../constructs/addon-irsa-roles';
 import { ClusterAccess } from '../constructs/cluster-access';
-import { IrsaRole } from '../constructs/irsa-role';
 import { ManagedNodeGroups } from '../constructs/managed-node-groups';
 import { NodeRole } from '../constructs/node-role';
-import { clusterAutoscalerStatements } from '../policies/cluster-autoscaler-policy';
-import { externalDnsStatements } from '../policies/external-dns-policy';
 import { useStateBackend } from '../state-backend';
 import type { NetworkStack } from './network-stack';
 
@@ -50,6 +42,8 @@ export interface ClusterStackProps {
   readonly cluster: ClusterConfig;
   /** The environment's network; its subnet ids reach this stack as cross-stack references. */
   readonly network: NetworkStack;
+  /** The add-on registry. @default - the catalog's (infra/addon-policies.ts) */
+  readonly addons?: readonly InfraAddon[];
 }
 
 /**
@@ -86,8 +80,8 @@ export class ClusterStack extends TerraformStack {
   readonly oidcProviderArn: string;
   /** The managed add-ons; CoreDNS only becomes healthy once nodes exist. */
   readonly addons: Readonly<Record<ManagedAddon, EksAddon>>;
-  /** IRSA roles of the enabled add-ons. */
-  readonly irsaRoles: Readonly<Partial<Record<IrsaAddon, IamRole>>>;
+  /** IRSA roles of the enabled add-ons, keyed by the role part of their name (`cluster-autoscaler`). */
+  readonly irsaRoles: Readonly<Partial<Record<string, IamRole>>>;
   /** The managed node groups, their launch templates, scale-from-zero tags and off-hours schedules. */
   readonly nodeGroups: ManagedNodeGroups;
 
@@ -181,24 +175,14 @@ export class ClusterStack extends TerraformStack {
     this.oidcProviderArn = oidc.arn;
     const issuer = Fn.replace(issuerUrl, 'https://', '');
 
-    const irsaRoles: Partial<Record<IrsaAddon, IamRole>> = {};
-    if (config.addons.clusterAutoscaler.enabled) {
-      irsaRoles['cluster-autoscaler'] = new IrsaRole(this, 'irsa-cluster-autoscaler', {
-        role: irsaRole(config, cluster, 'cluster-autoscaler'),
-        oidcProviderArn: oidc.arn,
-        oidcIssuer: issuer,
-        statements: clusterAutoscalerStatements(name),
-      }).role;
-    }
-    if (config.addons.externalDns.enabled) {
-      irsaRoles['external-dns'] = new IrsaRole(this, 'irsa-external-dns', {
-        role: irsaRole(config, cluster, 'external-dns'),
-        oidcProviderArn: oidc.arn,
-        oidcIssuer: issuer,
-        statements: externalDnsStatements(hostedZoneIds(config)),
-      }).role;
-    }
-    this.irsaRoles = irsaRoles;
+    this.irsaRoles = addonIrsaRoles(this, {
+      config,
+      cluster,
+      clusterName: name,
+      oidcProviderArn: oidc.arn,
+      oidcIssuer: issuer,
+      addons: props.addons ?? INFRA_ADDONS,
+    });
 
     const nodes = new NodeRole(this, 'node-role', {
       roleName: nodeRole(config, cluster).roleName,
@@ -292,14 +276,6 @@ export class ClusterStack extends TerraformStack {
     inline.overrideLogicalId('cluster-role-secrets-key');
     return { role, permissions: [managed, inline] };
   }
-}
-
-/**
- * The hosted zones external-dns may write to: the environment's private and public zones. The
- * per-cluster names (`eks-<color>.<zone>`, seed 001) are records inside those same zones.
- */
-function hostedZoneIds(config: PlatformConfig): string[] {
-  return [config.dns.private.zoneId, config.dns.public.zoneId];
 }
 
 /** Name of the Terraform `check` block that warns when a STANDARD cluster's minor leaves standard support. */

@@ -1,0 +1,46 @@
+import type { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import type { Construct } from 'constructs';
+import { addonEnabled } from '../../platform/addons';
+import { addonIrsaRole } from '../../platform/names';
+import type { ClusterConfig, PlatformConfig } from '../../platform/schema';
+import type { InfraAddon } from '../addon-policies';
+import { IrsaRole } from './irsa-role';
+
+export interface AddonIrsaRolesProps {
+  readonly config: PlatformConfig;
+  readonly cluster: ClusterConfig;
+  /** `<environment>-<color>`. */
+  readonly clusterName: string;
+  /** ARN of the cluster's IAM OIDC provider. */
+  readonly oidcProviderArn: string;
+  /** The cluster's OIDC issuer without `https://`. */
+  readonly oidcIssuer: string;
+  /** The add-on registry (infra/addon-policies.ts), in catalog order. */
+  readonly addons: readonly InfraAddon[];
+}
+
+/**
+ * The IRSA role of every enabled add-on whose identity is one, created in `scope` itself with the
+ * logical id `irsa-<role>` (so the Terraform names do not depend on this function), keyed by the
+ * role part of its name (`cluster-autoscaler` for `<cluster>-cluster-autoscaler`).
+ */
+export function addonIrsaRoles(scope: Construct, props: AddonIrsaRolesProps): Record<string, IamRole> {
+  const { config, cluster } = props;
+  const roles: Record<string, IamRole> = {};
+  for (const { definition, policy } of props.addons) {
+    if (definition.identity.kind !== 'irsa' || !addonEnabled(config, definition)) continue;
+    if (policy === null) {
+      throw new Error(
+        `add-on ${definition.component}: an IRSA identity needs a policy in the infra registry`,
+      );
+    }
+    const role = addonIrsaRole(config, cluster, definition);
+    roles[definition.identity.role] = new IrsaRole(scope, `irsa-${definition.identity.role}`, {
+      role,
+      oidcProviderArn: props.oidcProviderArn,
+      oidcIssuer: props.oidcIssuer,
+      statements: policy({ config, cluster, clusterName: props.clusterName }),
+    }).role;
+  }
+  return roles;
+}
