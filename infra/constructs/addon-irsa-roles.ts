@@ -22,7 +22,7 @@ export interface AddonIrsaRolesProps {
 /**
  * The IRSA role of every enabled add-on whose identity is one, created in `scope` itself with the
  * logical id `irsa-<role>` (so the Terraform names do not depend on this function), keyed by the
- * role part of its name (`cluster-autoscaler` for `<cluster>-cluster-autoscaler`).
+ * role part of its name (`<role>` for `<cluster>-<role>`).
  */
 export function addonIrsaRoles(scope: Construct, props: AddonIrsaRolesProps): Record<string, IamRole> {
   const { config, cluster } = props;

@@ -80,7 +80,7 @@ export class ClusterStack extends TerraformStack {
   readonly oidcProviderArn: string;
   /** The managed add-ons; CoreDNS only becomes healthy once nodes exist. */
   readonly addons: Readonly<Record<ManagedAddon, EksAddon>>;
-  /** IRSA roles of the enabled add-ons, keyed by the role part of their name (`cluster-autoscaler`). */
+  /** IRSA roles of the enabled add-ons, keyed by the role part of their name (`<cluster>-<role>`). */
   readonly irsaRoles: Readonly<Partial<Record<string, IamRole>>>;
   /** The managed node groups, their launch templates, scale-from-zero tags and off-hours schedules. */
   readonly nodeGroups: ManagedNodeGroups;
