@@ -24,13 +24,13 @@ export type AddonIdentity = { readonly kind: 'none' } | { readonly kind: 'irsa';
 /**
  * What switches an add-on on and off.
  * - `always`: no switch, with the reason.
- * - `config`: `addons.<key>.enabled`. With `toggle`, the schema builds the key's block from this
- *   catalog (an `enabled` switch, on by default, described by `toggle`); without it, the add-on has
- *   settings of its own, typed in platform/schema.ts under the same key.
+ * - `enabled`: `addons.<key>.enabled` in config. With `toggle`, the schema builds the key's block
+ *   from this catalog (an `enabled` switch, on by default, described by `toggle`); without it, the
+ *   add-on has settings of its own, typed in platform/schema.ts under the same key.
  */
 export type AddonSwitch =
   | { readonly kind: 'always'; readonly reason: string }
-  | { readonly kind: 'config'; readonly key: string; readonly toggle?: string };
+  | { readonly kind: 'enabled'; readonly key: string; readonly toggle?: string };
 
 /**
  * Where the add-on's Argo CD Application stands in the cluster's sync order: `access` (RBAC, which
@@ -70,7 +70,7 @@ export const ADDONS = {
     serviceAccount: 'cluster-autoscaler',
     identity: { kind: 'irsa', role: 'cluster-autoscaler' },
     switch: {
-      kind: 'config',
+      kind: 'enabled',
       key: 'clusterAutoscaler',
       toggle: 'sizes the node groups to the pending pods.',
     },
@@ -81,7 +81,7 @@ export const ADDONS = {
     namespace: 'kube-system',
     serviceAccount: 'external-dns',
     identity: { kind: 'irsa', role: 'external-dns' },
-    switch: { kind: 'config', key: 'externalDns', toggle: 'publishes the apps dns records in Route 53.' },
+    switch: { kind: 'enabled', key: 'externalDns', toggle: 'publishes the apps dns records in Route 53.' },
     layer: 'addons',
   },
   metricsServer: {
@@ -90,7 +90,7 @@ export const ADDONS = {
     serviceAccount: 'metrics-server',
     identity: { kind: 'none' },
     switch: {
-      kind: 'config',
+      kind: 'enabled',
       key: 'metricsServer',
       toggle: 'the CPU metrics the apps autoscalers read.',
     },
@@ -104,7 +104,7 @@ export const ADDONS = {
     serviceAccount: 'overprovisioning-autoscaler',
     identity: { kind: 'none' },
     // Its settings (sizes, proportions) are typed in platform/schema.ts.
-    switch: { kind: 'config', key: 'overprovisioning' },
+    switch: { kind: 'enabled', key: 'overprovisioning' },
     layer: 'addons',
   },
 } as const satisfies Record<string, AddonDefinition>;

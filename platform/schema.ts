@@ -118,7 +118,7 @@ const addonToggle = (name: string, summary: string) =>
 function addonToggles(): Record<AddonToggleKey, ReturnType<typeof addonToggle>> {
   const blocks: Record<string, ReturnType<typeof addonToggle>> = {};
   for (const addon of Object.values(ADDONS as Readonly<Record<string, AddonDefinition>>)) {
-    if (addon.switch.kind === 'config' && addon.switch.toggle !== undefined) {
+    if (addon.switch.kind === 'enabled' && addon.switch.toggle !== undefined) {
       blocks[addon.switch.key] = addonToggle(addon.component, addon.switch.toggle);
     }
   }

@@ -11,7 +11,7 @@ import { App as Cdk8sApp, Chart } from 'cdk8s';
 import { App as CdktfApp } from 'cdktf';
 import type { Construct } from 'constructs';
 import { describe, expect, it } from 'vitest';
-import type { RenderedStack } from '../cli/render';
+import type { RenderedObject, RenderedStack } from '../cli/render';
 import { INFRA_ADDONS, type InfraAddon } from '../infra/addon-policies';
 import { ClusterStack } from '../infra/stacks/cluster-stack';
 import { NetworkStack } from '../infra/stacks/network-stack';
@@ -65,7 +65,7 @@ describe('the add-on registry', () => {
   // Every switchable add-on off: only the always-on ones remain.
   const off = fixtureConfig('stage', (raw) => {
     for (const addon of Object.values(ADDONS as Readonly<Record<string, AddonDefinition>>)) {
-      if (addon.switch.kind === 'config') raw.addons[addon.switch.key] = { enabled: false };
+      if (addon.switch.kind === 'enabled') raw.addons[addon.switch.key] = { enabled: false };
     }
   });
   const configs = [prod, dev, off];
@@ -128,7 +128,8 @@ describe('the add-on registry', () => {
             (o.object as Obj).metadata.namespace === definition.namespace,
         );
         expect(accounts, `${name}: ${definition.component}`).toHaveLength(1);
-        const annotation = (accounts[0]?.object as Obj).metadata.annotations?.[IRSA_ROLE_ANNOTATION];
+        const account = (accounts[0] as RenderedObject).object as Obj;
+        const annotation = account.metadata.annotations?.[IRSA_ROLE_ANNOTATION];
         if (definition.identity.kind === 'irsa') {
           irsa++;
           expect(annotation).toBe(addonIrsaRole(config, cluster, definition).roleArn);
@@ -195,7 +196,7 @@ describe('a throw-away add-on added through the registry', () => {
     namespace: 'kube-system',
     serviceAccount: 'throw-away',
     identity: { kind: 'irsa', role: 'throw-away' },
-    switch: { kind: 'config', key: 'throwAway' },
+    switch: { kind: 'enabled', key: 'throwAway' },
     layer: 'addons',
   };
 
