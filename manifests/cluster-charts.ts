@@ -1,23 +1,25 @@
 import type { App } from 'cdk8s';
-import { ADDON_COMPONENTS, ARGOCD, appClusters, appComponent } from '../platform/names';
+import { addonEnabled } from '../platform/addons';
+import { ARGOCD, appClusters, appComponent } from '../platform/names';
 import type { ClusterConfig, PlatformConfig } from '../platform/schema';
+import { MANIFEST_ADDONS, type ManifestAddon } from './addon-charts';
 import { AppChart } from './charts/app-chart';
 import { ArgoCdChart } from './charts/argocd-chart';
-import { ClusterAutoscalerChart } from './charts/cluster-autoscaler-chart';
-import { ExternalDnsChart } from './charts/external-dns-chart';
-import { MetricsServerChart } from './charts/metrics-server-chart';
-import { OverprovisioningChart } from './charts/overprovisioning-chart';
-import { RbacChart } from './charts/rbac-chart';
-import { StorageClassChart } from './charts/storage-class-chart';
 import { appCharts } from './synth-charts';
 import { addCustomWorkloads } from './workloads/custom-workloads';
 
 /**
  * Adds the charts of one cluster to a cdk8s App. Each chart's id is its dist component, the unit
- * Argo CD syncs (dist/<cluster>/<component>/).
+ * Argo CD syncs (dist/<cluster>/<component>/). `addons` is the add-on registry, the catalog's by
+ * default; a test passes its own to add an add-on without editing this file.
  */
-export function addClusterCharts(app: App, config: PlatformConfig, cluster: ClusterConfig): void {
-  addAddonCharts(app, config, cluster);
+export function addClusterCharts(
+  app: App,
+  config: PlatformConfig,
+  cluster: ClusterConfig,
+  addons: readonly ManifestAddon[] = MANIFEST_ADDONS,
+): void {
+  addAddonCharts(app, config, cluster, addons);
   for (const workload of config.apps) {
     if (appClusters(config, workload).includes(cluster.color)) {
       new AppChart(app, appComponent(workload), { app: workload, config });
@@ -25,29 +27,22 @@ export function addClusterCharts(app: App, config: PlatformConfig, cluster: Clus
   }
   addCustomWorkloads(app, config, cluster);
   // Last, so that it reads every other component and all of their objects.
-  new ArgoCdChart(app, ARGOCD.component, { config, cluster, components: appCharts(app) });
+  new ArgoCdChart(app, ARGOCD.component, {
+    config,
+    cluster,
+    components: appCharts(app),
+    addons: addons.map((addon) => addon.definition),
+  });
 }
 
-/**
- * The cluster add-ons, each switched by `addons.<name>.enabled`. RBAC has no switch: the group
- * bindings give `access` its meaning, and in CONFIG_MAP mode nodes cannot join without aws-auth.
- */
-function addAddonCharts(app: App, config: PlatformConfig, cluster: ClusterConfig): void {
-  const { addons } = config;
-  new RbacChart(app, ADDON_COMPONENTS.rbac, { config, cluster });
-  if (addons.clusterAutoscaler.enabled) {
-    new ClusterAutoscalerChart(app, ADDON_COMPONENTS.clusterAutoscaler, { config, cluster });
-  }
-  if (addons.externalDns.enabled) {
-    new ExternalDnsChart(app, ADDON_COMPONENTS.externalDns, { config, cluster });
-  }
-  if (addons.metricsServer.enabled) {
-    new MetricsServerChart(app, ADDON_COMPONENTS.metricsServer, { cluster });
-  }
-  if (addons.ebsCsiDriver.enabled) {
-    new StorageClassChart(app, ADDON_COMPONENTS.ebsCsiDriver, { config, cluster });
-  }
-  if (addons.overprovisioning.enabled) {
-    new OverprovisioningChart(app, ADDON_COMPONENTS.overprovisioning, { config, cluster });
+/** The cluster add-ons, each one the registry holds and `addonEnabled` lets run, in registry order. */
+function addAddonCharts(
+  app: App,
+  config: PlatformConfig,
+  cluster: ClusterConfig,
+  addons: readonly ManifestAddon[],
+): void {
+  for (const { definition, chart } of addons) {
+    if (addonEnabled(config, definition)) new chart(app, definition.component, { config, cluster });
   }
 }

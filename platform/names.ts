@@ -5,6 +5,7 @@
  * between the Terraform JSON and the Kubernetes YAML.
  */
 import { createHash } from 'node:crypto';
+import { ADDONS, type AddonDefinition, type AddonKey, type IrsaRoleKey } from './addons';
 import { nodeGroupHardware } from './instance-types';
 import type { AppConfig, ClusterConfig, NodeGroupConfig, PlatformConfig } from './schema';
 
@@ -28,19 +29,17 @@ export const stackNames = {
   liveDns: (config: Pick<PlatformConfig, 'name'>) => `${config.name}-live-dns`,
 } as const;
 
-/** The add-ons that call AWS APIs, each through its own IRSA role and Kubernetes service account. */
-export const IRSA_ADDONS = {
-  'cluster-autoscaler': { namespace: 'kube-system', serviceAccount: 'cluster-autoscaler' },
-  'external-dns': { namespace: 'kube-system', serviceAccount: 'external-dns' },
-  /**
-   * The EBS CSI controller's service account, created by the EKS managed add-on (not by a chart):
-   * `ebs-csi-controller-sa` in kube-system, as the driver's chart names it
-   * (https://github.com/kubernetes-sigs/aws-ebs-csi-driver/blob/v1.64.0/charts/aws-ebs-csi-driver/values.yaml,
-   * controller.serviceAccount.name; docs/install.md at v1.64.0). EKS annotates it with the role
-   * given as the add-on's service_account_role_arn.
-   */
-  'ebs-csi-driver': { namespace: 'kube-system', serviceAccount: 'ebs-csi-controller-sa' },
-} as const;
+/**
+ * The add-ons that call AWS APIs, each through its own IRSA role and Kubernetes service account,
+ * keyed by the role part of the role name; derived from the add-on catalog (platform/addons.ts).
+ */
+export const IRSA_ADDONS = Object.fromEntries(
+  Object.values(ADDONS as Readonly<Record<string, AddonDefinition>>).flatMap((addon) =>
+    addon.identity.kind === 'irsa' && addon.serviceAccount !== null
+      ? [[addon.identity.role, { namespace: addon.namespace, serviceAccount: addon.serviceAccount }]]
+      : [],
+  ),
+) as { readonly [R in IrsaRoleKey]: { readonly namespace: string; readonly serviceAccount: string } };
 
 export type IrsaAddon = keyof typeof IRSA_ADDONS;
 
@@ -59,8 +58,34 @@ export function irsaRole(
   cluster: Pick<ClusterConfig, 'color'>,
   addon: IrsaAddon,
 ): IrsaRole {
-  const roleName = `${clusterName(config, cluster)}-${addon}`;
   const { namespace, serviceAccount } = IRSA_ADDONS[addon];
+  return irsaRoleNamed(config, cluster, addon, namespace, serviceAccount);
+}
+
+/**
+ * The IRSA role of an add-on definition, catalogued or not (a test's): the one path from an
+ * add-on's identity to its role name, so the role the infra stack creates and the ARN its
+ * ServiceAccount carries cannot differ. Throws for an add-on without an IRSA identity.
+ */
+export function addonIrsaRole(
+  config: PlatformConfig,
+  cluster: Pick<ClusterConfig, 'color'>,
+  addon: AddonDefinition,
+): IrsaRole {
+  if (addon.identity.kind !== 'irsa' || addon.serviceAccount === null) {
+    throw new Error(`add-on ${addon.component} has no IRSA role and service account`);
+  }
+  return irsaRoleNamed(config, cluster, addon.identity.role, addon.namespace, addon.serviceAccount);
+}
+
+function irsaRoleNamed(
+  config: PlatformConfig,
+  cluster: Pick<ClusterConfig, 'color'>,
+  role: string,
+  namespace: string,
+  serviceAccount: string,
+): IrsaRole {
+  const roleName = `${clusterName(config, cluster)}-${role}`;
   return {
     roleName,
     roleArn: `arn:aws:iam::${config.account}:role/${roleName}`,
@@ -244,15 +269,10 @@ export function externalDnsInstances(config: PlatformConfig, cluster: Pick<Clust
   });
 }
 
-/** The dist/ components (the units Argo CD syncs) of the cluster add-ons. */
-export const ADDON_COMPONENTS = {
-  clusterAutoscaler: 'cluster-autoscaler',
-  ebsCsiDriver: 'ebs-csi-driver',
-  externalDns: 'external-dns',
-  metricsServer: 'metrics-server',
-  overprovisioning: 'overprovisioning',
-  rbac: 'rbac',
-} as const;
+/** The dist/ components (the units Argo CD syncs) of the cluster add-ons, from the add-on catalog. */
+export const ADDON_COMPONENTS = Object.fromEntries(
+  Object.entries(ADDONS).map(([key, addon]) => [key, addon.component]),
+) as { readonly [K in AddonKey]: (typeof ADDONS)[K]['component'] };
 
 /**
  * The EBS CSI driver: the EKS managed add-on that runs it, the CSI provisioner name its
@@ -281,7 +301,7 @@ export function ebsVolumeKeyAlias(
 
 /** The overprovisioning add-on (seed 001): its namespace and the PriorityClass of its placeholder pods. */
 export const OVERPROVISIONING = {
-  namespace: 'overprovisioning',
+  namespace: ADDONS.overprovisioning.namespace,
   priorityClass: 'overprovisioning',
 } as const;
 

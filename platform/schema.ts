@@ -9,6 +9,7 @@
  * does not hide a node group whose `minSize` is above its `maxSize`.
  */
 import { z } from 'zod';
+import { ADDONS, type AddonDefinition, type AddonToggleKey } from './addons';
 import {
   cronProblem,
   dnsLabelProblem,
@@ -112,6 +113,20 @@ const addonToggle = (name: string, summary: string) =>
     })
     .prefault({})
     .meta({ description: `${name}: ${summary}` });
+
+/**
+ * The `addons` blocks that are only a switch, one per add-on of the catalog (platform/addons.ts)
+ * with a `toggle` summary, in catalog order. Add-ons with settings of their own are typed below.
+ */
+function addonToggles(): Record<AddonToggleKey, ReturnType<typeof addonToggle>> {
+  const blocks: Record<string, ReturnType<typeof addonToggle>> = {};
+  for (const addon of Object.values(ADDONS as Readonly<Record<string, AddonDefinition>>)) {
+    if (addon.switch.kind === 'enabled' && addon.switch.toggle !== undefined) {
+      blocks[addon.switch.key] = addonToggle(addon.component, addon.switch.toggle);
+    }
+  }
+  return blocks as Record<AddonToggleKey, ReturnType<typeof addonToggle>>;
+}
 
 const dnsLabel = (max: number, description: string) =>
   checked(
@@ -870,9 +885,7 @@ const rootObject = z.strictObject({
     .meta({ description: 'The EKS clusters of the environment, usually blue and green.' }),
   addons: z
     .strictObject({
-      clusterAutoscaler: addonToggle('cluster-autoscaler', 'sizes the node groups to the pending pods.'),
-      externalDns: addonToggle('external-dns', 'publishes the apps dns records in Route 53.'),
-      metricsServer: addonToggle('metrics-server', 'the CPU metrics the apps autoscalers read.'),
+      ...addonToggles(),
       ebsCsiDriver: z
         .strictObject({
           enabled: z.boolean().default(true).meta({

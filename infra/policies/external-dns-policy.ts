@@ -1,4 +1,5 @@
 import type { DataAwsIamPolicyDocumentStatement } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
+import type { PlatformConfig } from '../../platform/schema';
 
 /**
  * The external-dns policy: record changes only in the environment's hosted zones, listing
@@ -20,4 +21,12 @@ export function externalDnsStatements(hostedZoneIds: readonly string[]): DataAws
       resources: ['*'],
     },
   ];
+}
+
+/**
+ * The hosted zones external-dns may write to: the environment's private and public zones. The
+ * per-cluster names (`eks-<color>.<zone>`, seed 001) are records inside those same zones.
+ */
+export function hostedZoneIds(config: Pick<PlatformConfig, 'dns'>): string[] {
+  return [config.dns.private.zoneId, config.dns.public.zoneId];
 }

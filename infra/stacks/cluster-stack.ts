@@ -11,29 +11,20 @@ import { KmsAlias } from '@cdktf/provider-aws/lib/kms-alias';
 import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import { dependable, Fn, type ITerraformDependable, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
-import {
-  clusterName,
-  clusterRoleName,
-  IRSA_AUDIENCE,
-  type IrsaAddon,
-  irsaRole,
-  nodeRole,
-} from '../../platform/names';
+import { clusterName, clusterRoleName, IRSA_AUDIENCE, nodeRole } from '../../platform/names';
 import type { ClusterConfig, PlatformConfig } from '../../platform/schema';
 import { END_OF_STANDARD_SUPPORT } from '../../platform/versions';
+import { INFRA_ADDONS, type InfraAddon } from '../addon-policies';
 import { awsProvider } from '../aws-provider';
+import { addonIrsaRoles } from '../constructs/addon-irsa-roles';
 import { ClusterAccess } from '../constructs/cluster-access';
-import { EbsCsiDriver } from '../constructs/ebs-csi-driver';
-import { IrsaRole } from '../constructs/irsa-role';
 import { ManagedNodeGroups } from '../constructs/managed-node-groups';
 import { NodeRole } from '../constructs/node-role';
-import { clusterAutoscalerStatements } from '../policies/cluster-autoscaler-policy';
 import {
   logsKeyStatements,
   SECRETS_KEY_USE_ACTIONS,
   secretsKeyStatements,
 } from '../policies/cluster-key-policies';
-import { externalDnsStatements } from '../policies/external-dns-policy';
 import { useStateBackend } from '../state-backend';
 import type { NetworkStack } from './network-stack';
 
@@ -91,6 +82,8 @@ export interface ClusterStackProps {
   readonly cluster: ClusterConfig;
   /** The environment's network; its subnet ids reach this stack as cross-stack references. */
   readonly network: NetworkStack;
+  /** The add-on registry. @default - the catalog's (infra/addon-policies.ts) */
+  readonly addons?: readonly InfraAddon[];
 }
 
 /**
@@ -128,8 +121,8 @@ export class ClusterStack extends TerraformStack {
   readonly oidcProviderArn: string;
   /** The managed add-ons; CoreDNS only becomes healthy once nodes exist. */
   readonly addons: Readonly<Record<ManagedAddon, EksAddon>>;
-  /** IRSA roles of the enabled add-ons. */
-  readonly irsaRoles: Readonly<Partial<Record<IrsaAddon, IamRole>>>;
+  /** IRSA roles of the enabled add-ons, keyed by the role part of their name (`<cluster>-<role>`). */
+  readonly irsaRoles: Readonly<Partial<Record<string, IamRole>>>;
   /** The managed node groups, their launch templates, scale-from-zero tags and off-hours schedules. */
   readonly nodeGroups: ManagedNodeGroups;
 
@@ -267,25 +260,6 @@ export class ClusterStack extends TerraformStack {
     this.oidcProviderArn = oidc.arn;
     const issuer = Fn.replace(issuerUrl, 'https://', '');
 
-    const irsaRoles: Partial<Record<IrsaAddon, IamRole>> = {};
-    if (config.addons.clusterAutoscaler.enabled) {
-      irsaRoles['cluster-autoscaler'] = new IrsaRole(this, 'irsa-cluster-autoscaler', {
-        role: irsaRole(config, cluster, 'cluster-autoscaler'),
-        oidcProviderArn: oidc.arn,
-        oidcIssuer: issuer,
-        statements: clusterAutoscalerStatements(name),
-      }).role;
-    }
-    if (config.addons.externalDns.enabled) {
-      irsaRoles['external-dns'] = new IrsaRole(this, 'irsa-external-dns', {
-        role: irsaRole(config, cluster, 'external-dns'),
-        oidcProviderArn: oidc.arn,
-        oidcIssuer: issuer,
-        statements: externalDnsStatements(hostedZoneIds(config)),
-      }).role;
-    }
-    this.irsaRoles = irsaRoles;
-
     const nodes = new NodeRole(this, 'node-role', {
       roleName: nodeRole(config, cluster).roleName,
       ecr: config.ecr ?? { account: config.account, region: config.region },
@@ -338,17 +312,18 @@ export class ClusterStack extends TerraformStack {
       dependable(group),
     );
 
-    if (config.addons.ebsCsiDriver.enabled) {
-      irsaRoles['ebs-csi-driver'] = new EbsCsiDriver(this, 'ebs-csi-driver', {
-        config,
-        cluster,
-        clusterName: this.cluster.name,
-        kubernetesVersion: this.cluster.version,
-        oidcProviderArn: oidc.arn,
-        oidcIssuer: issuer,
-        dependsOn: Object.values(this.nodeGroups.nodeGroups),
-      }).role;
-    }
+    // After the node groups: an add-on built by its own construct may wait for them.
+    this.irsaRoles = addonIrsaRoles(this, {
+      config,
+      cluster,
+      clusterName: name,
+      clusterNameRef: this.cluster.name,
+      kubernetesVersion: this.cluster.version,
+      oidcProviderArn: oidc.arn,
+      oidcIssuer: issuer,
+      nodeGroups: Object.values(this.nodeGroups.nodeGroups),
+      addons: props.addons ?? INFRA_ADDONS,
+    });
   }
 
   /** The role the EKS control plane assumes, with the EKS cluster policy. */
@@ -405,14 +380,6 @@ export class ClusterStack extends TerraformStack {
 /** The log group EKS writes a cluster's control-plane logs to (a name EKS chooses). */
 export function controlPlaneLogGroupName(cluster: string): string {
   return `/aws/eks/${cluster}/cluster`;
-}
-
-/**
- * The hosted zones external-dns may write to: the environment's private and public zones. The
- * per-cluster names (`eks-<color>.<zone>`, seed 001) are records inside those same zones.
- */
-function hostedZoneIds(config: PlatformConfig): string[] {
-  return [config.dns.private.zoneId, config.dns.public.zoneId];
 }
 
 /** Name of the Terraform `check` block that warns when a STANDARD cluster's minor leaves standard support. */

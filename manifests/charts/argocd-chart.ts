@@ -1,6 +1,7 @@
 import { ApiObject, Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
-import { ADDON_COMPONENTS, ARGOCD, argoCdProject, clusterName, gitopsPath } from '../../platform/names';
+import { ADDONS, type AddonDefinition } from '../../platform/addons';
+import { ARGOCD, argoCdProject, clusterName, gitopsPath } from '../../platform/names';
 import type { ClusterConfig, PlatformConfig } from '../../platform/schema';
 import { SYNC_WAVE_ANNOTATION } from '../sync-waves';
 
@@ -12,6 +13,11 @@ export interface ArgoCdChartProps {
    * what the AppProject permits: the namespaces they use and the kinds they render.
    */
   readonly components: readonly Chart[];
+  /**
+   * The add-ons among the components (by component name), which sync before the apps.
+   * @default - every add-on of the catalog (platform/addons.ts)
+   */
+  readonly addons?: readonly AddonDefinition[];
 }
 
 const API_VERSION = 'argoproj.io/v1alpha1';
@@ -54,10 +60,15 @@ const FALLBACK_NAMESPACE = 'kube-system';
 
 type Layer = 'access' | 'addons' | 'apps';
 
-/** Where a component stands in the sync order: RBAC, then the other add-ons, then the apps. */
-export function componentLayer(component: string): Layer {
-  if (component === ADDON_COMPONENTS.rbac) return 'access';
-  return (Object.values(ADDON_COMPONENTS) as string[]).includes(component) ? 'addons' : 'apps';
+/**
+ * Where a component stands in the sync order: RBAC (layer `access`), then the other add-ons, then
+ * the apps (any component that is no add-on).
+ */
+export function componentLayer(
+  component: string,
+  addons: readonly AddonDefinition[] = Object.values(ADDONS),
+): Layer {
+  return addons.find((addon) => addon.component === component)?.layer ?? 'apps';
 }
 
 interface GroupKind {
@@ -179,7 +190,7 @@ export class ArgoCdChart extends Chart {
     });
 
     for (const component of needs) {
-      const layer = componentLayer(component.component);
+      const layer = componentLayer(component.component, props.addons);
       new ApiObject(this, `application-${component.component}`, {
         apiVersion: API_VERSION,
         kind: 'Application',

@@ -3,7 +3,6 @@ import {
   IntOrString,
   KubeClusterRole,
   KubeClusterRoleBinding,
-  KubeDeployment,
   KubeRole,
   KubeRoleBinding,
 } from 'cdk8s-plus-27/lib/imports/k8s';
@@ -11,13 +10,12 @@ import type { Construct } from 'constructs';
 import { clusterAutoscalerImage } from '../../platform/images';
 import { clusterAutoscalerTags, clusterName, irsaRole } from '../../platform/names';
 import type { ClusterConfig, PlatformConfig } from '../../platform/schema';
+import { safeToEvict } from '../constructs/addon-disruption';
+import { addonLabels } from '../constructs/addon-labels';
+import { addonResources } from '../constructs/addon-resources';
+import { AddonWorkload } from '../constructs/addon-workload';
+import { IrsaServiceAccount } from '../constructs/irsa-service-account';
 import { annotateSyncWaves } from '../sync-waves';
-import { safeToEvict } from './addon-disruption';
-import { addonLabels } from './addon-labels';
-import { addonContainerSecurityContext, addonPodSecurityContext } from './addon-pod-security';
-import { addonResources } from './addon-resources';
-import { preferEssentialNodes } from './essential-node-affinity';
-import { IrsaServiceAccount } from './irsa-service-account';
 
 export interface ClusterAutoscalerChartProps {
   readonly config: PlatformConfig;
@@ -137,59 +135,49 @@ export class ClusterAutoscalerChart extends Chart {
     });
 
     const tags = clusterAutoscalerTags(clusterName(config, cluster));
-    new KubeDeployment(this, 'deployment', {
-      metadata: { name: NAME, namespace: role.namespace, labels },
-      spec: {
-        // One replica: a second one would only wait on the leader-election lease.
-        replicas: 1,
-        selector: { matchLabels: labels },
-        template: {
-          metadata: {
-            labels,
-            // Scale-down never removes the autoscaler's own node: it would evict the process in
-            // the middle of its own decision, and a kube-system pod relies on CA's default
-            // (--skip-nodes-with-system-pods) only as long as that flag stays. No PDB: drains of
-            // node rolls ignore this annotation and move the pod (one replica, leader lease,
-            // back in seconds), where a budget of zero would stall an EKS node update 15 minutes
-            // and fail it (addon-disruption.ts).
-            annotations: safeToEvict(false),
-          },
-          spec: {
-            serviceAccountName: role.serviceAccount,
-            priorityClassName: 'system-cluster-critical',
-            securityContext: addonPodSecurityContext(UID),
-            affinity: preferEssentialNodes(),
-            containers: [
-              {
-                name: NAME,
-                image: clusterAutoscalerImage(cluster.kubernetesVersion),
-                // The image has no ENTRYPOINT, only a CMD: args alone would replace the binary.
-                // No CA-bundle hostPath as in old examples: the distroless image ships its own.
-                command: ['./cluster-autoscaler'],
-                args: [
-                  '--v=4',
-                  '--stderrthreshold=info',
-                  '--cloud-provider=aws',
-                  '--skip-nodes-with-local-storage=false',
-                  `--node-group-auto-discovery=asg:tag=${tags.enabled.key},${tags.owner.key}`,
-                  // Node groups are split per zone (perAz); balancing keeps them the same size,
-                  // so the zones stay even as the cluster grows and shrinks.
-                  '--balance-similar-node-groups',
-                  '--expander=least-waste',
-                ],
-                // Pods cannot reach the instance metadata service (IMDSv2, hop limit 1), so the
-                // region the AWS SDK would look up there is given here.
-                env: [{ name: 'AWS_REGION', value: config.region }],
-                ports: [{ name: 'http', containerPort: 8085, protocol: 'TCP' }],
-                livenessProbe: { httpGet: { path: '/health-check', port: IntOrString.fromString('http') } },
-                // Upstream example sizes: the autoscaler holds every node and pod in memory.
-                resources: addonResources({ cpu: '100m', memory: '600Mi' }),
-                securityContext: addonContainerSecurityContext(),
-              },
-            ],
-          },
+    new AddonWorkload(this, 'deployment', {
+      // One replica: a second one would only wait on the leader-election lease.
+      controller: { kind: 'Deployment', replicas: 1 },
+      name: NAME,
+      namespace: role.namespace,
+      labels,
+      uid: UID,
+      // Scale-down never removes the autoscaler's own node: it would evict the process in the
+      // middle of its own decision, and a kube-system pod relies on CA's default
+      // (--skip-nodes-with-system-pods) only as long as that flag stays. No PDB: drains of node
+      // rolls ignore this annotation and move the pod (one replica, leader lease, back in
+      // seconds), where a budget of zero would stall an EKS node update 15 minutes and fail it
+      // (addon-disruption.ts).
+      podAnnotations: safeToEvict(false),
+      serviceAccountName: role.serviceAccount,
+      priorityClassName: 'system-cluster-critical',
+      containers: [
+        {
+          name: NAME,
+          image: clusterAutoscalerImage(cluster.kubernetesVersion),
+          // The image has no ENTRYPOINT, only a CMD: args alone would replace the binary.
+          // No CA-bundle hostPath as in old examples: the distroless image ships its own.
+          command: ['./cluster-autoscaler'],
+          args: [
+            '--v=4',
+            '--stderrthreshold=info',
+            '--cloud-provider=aws',
+            '--skip-nodes-with-local-storage=false',
+            `--node-group-auto-discovery=asg:tag=${tags.enabled.key},${tags.owner.key}`,
+            // Node groups are split per zone (perAz); balancing keeps them the same size, so the
+            // zones stay even as the cluster grows and shrinks.
+            '--balance-similar-node-groups',
+            '--expander=least-waste',
+          ],
+          // Pods cannot reach the instance metadata service (IMDSv2, hop limit 1), so the region
+          // the AWS SDK would look up there is given here.
+          env: [{ name: 'AWS_REGION', value: config.region }],
+          ports: [{ name: 'http', containerPort: 8085, protocol: 'TCP' }],
+          livenessProbe: { httpGet: { path: '/health-check', port: IntOrString.fromString('http') } },
+          // Upstream example sizes: the autoscaler holds every node and pod in memory.
+          resources: addonResources({ cpu: '100m', memory: '600Mi' }),
         },
-      },
+      ],
     });
 
     annotateSyncWaves(this);

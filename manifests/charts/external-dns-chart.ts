@@ -1,21 +1,15 @@
 import { Chart } from 'cdk8s';
-import {
-  IntOrString,
-  KubeClusterRole,
-  KubeClusterRoleBinding,
-  KubeDeployment,
-} from 'cdk8s-plus-27/lib/imports/k8s';
+import { IntOrString, KubeClusterRole, KubeClusterRoleBinding } from 'cdk8s-plus-27/lib/imports/k8s';
 import type { Construct } from 'constructs';
 import { EXTERNAL_DNS_IMAGE } from '../../platform/images';
 import { externalDnsInstances, irsaRole } from '../../platform/names';
 import type { ClusterConfig, PlatformConfig } from '../../platform/schema';
+import { addonLabels } from '../constructs/addon-labels';
+import { addonResources } from '../constructs/addon-resources';
+import { AddonWorkload } from '../constructs/addon-workload';
 import { DisruptionBudget } from '../constructs/disruption-budget';
+import { IrsaServiceAccount } from '../constructs/irsa-service-account';
 import { annotateSyncWaves } from '../sync-waves';
-import { addonLabels } from './addon-labels';
-import { addonContainerSecurityContext, addonPodSecurityContext } from './addon-pod-security';
-import { addonResources } from './addon-resources';
-import { preferEssentialNodes } from './essential-node-affinity';
-import { IrsaServiceAccount } from './irsa-service-account';
 
 export interface ExternalDnsChartProps {
   readonly config: PlatformConfig;
@@ -73,58 +67,53 @@ export class ExternalDnsChart extends Chart {
 
     for (const instance of externalDnsInstances(config, cluster)) {
       const podLabels = addonLabels(NAME, instance.name);
-      new KubeDeployment(this, instance.name, {
-        metadata: { name: instance.name, namespace: role.namespace, labels: podLabels },
-        spec: {
+      new AddonWorkload(this, instance.name, {
+        controller: {
+          kind: 'Deployment',
           replicas: instance.live && cluster.color !== config.live ? 0 : 1,
           // Two pods of one instance would race on the same records: the old one stops first.
           strategy: { type: 'Recreate' },
-          selector: { matchLabels: podLabels },
-          template: {
-            metadata: { labels: podLabels },
-            spec: {
-              serviceAccountName: role.serviceAccount,
-              priorityClassName: 'system-cluster-critical',
-              securityContext: addonPodSecurityContext(UID),
-              affinity: preferEssentialNodes(),
-              containers: [
-                {
-                  name: NAME,
-                  image: EXTERNAL_DNS_IMAGE,
-                  args: [
-                    '--source=service',
-                    '--source=ingress',
-                    `--domain-filter=${instance.zone}`,
-                    `--zone-id-filter=${instance.zoneId}`,
-                    `--aws-zone-type=${instance.visibility}`,
-                    `--fqdn-template={{ .Annotations.${instance.annotation} }}.${instance.recordDomain}`,
-                    // Label-selector semantics on annotation keys: only objects that carry the key.
-                    `--annotation-filter=${instance.annotation}`,
-                    // Names come from the template only. (Since v0.22 the hostname annotation is
-                    // external-dns.kubernetes.io/hostname, no longer …alpha…; it is ignored either way.)
-                    '--ignore-hostname-annotation',
-                    '--provider=aws',
-                    // Required since v0.22 (no default). upsert-only never deletes: the records of
-                    // a cluster that stops being live stay until the new live cluster overwrites them.
-                    '--policy=upsert-only',
-                    '--registry=txt',
-                    `--txt-owner-id=${instance.txtOwnerId}`,
-                  ],
-                  // Pods cannot reach the instance metadata service (IMDSv2, hop limit 1).
-                  env: [{ name: 'AWS_REGION', value: config.region }],
-                  ports: [{ name: 'http', containerPort: 7979, protocol: 'TCP' }],
-                  livenessProbe: {
-                    initialDelaySeconds: 10,
-                    httpGet: { path: '/healthz', port: IntOrString.fromNumber(7979) },
-                  },
-                  // Holds the Services, Ingresses and records of its zone; tens of MiB.
-                  resources: addonResources({ cpu: '25m', memory: '64Mi', memoryLimit: '128Mi' }),
-                  securityContext: addonContainerSecurityContext(),
-                },
-              ],
-            },
-          },
         },
+        name: instance.name,
+        namespace: role.namespace,
+        labels: podLabels,
+        uid: UID,
+        serviceAccountName: role.serviceAccount,
+        priorityClassName: 'system-cluster-critical',
+        containers: [
+          {
+            name: NAME,
+            image: EXTERNAL_DNS_IMAGE,
+            args: [
+              '--source=service',
+              '--source=ingress',
+              `--domain-filter=${instance.zone}`,
+              `--zone-id-filter=${instance.zoneId}`,
+              `--aws-zone-type=${instance.visibility}`,
+              `--fqdn-template={{ .Annotations.${instance.annotation} }}.${instance.recordDomain}`,
+              // Label-selector semantics on annotation keys: only objects that carry the key.
+              `--annotation-filter=${instance.annotation}`,
+              // Names come from the template only. (Since v0.22 the hostname annotation is
+              // external-dns.kubernetes.io/hostname, no longer …alpha…; it is ignored either way.)
+              '--ignore-hostname-annotation',
+              '--provider=aws',
+              // Required since v0.22 (no default). upsert-only never deletes: the records of a
+              // cluster that stops being live stay until the new live cluster overwrites them.
+              '--policy=upsert-only',
+              '--registry=txt',
+              `--txt-owner-id=${instance.txtOwnerId}`,
+            ],
+            // Pods cannot reach the instance metadata service (IMDSv2, hop limit 1).
+            env: [{ name: 'AWS_REGION', value: config.region }],
+            ports: [{ name: 'http', containerPort: 7979, protocol: 'TCP' }],
+            livenessProbe: {
+              initialDelaySeconds: 10,
+              httpGet: { path: '/healthz', port: IntOrString.fromNumber(7979) },
+            },
+            // Holds the Services, Ingresses and records of its zone; tens of MiB.
+            resources: addonResources({ cpu: '25m', memory: '64Mi', memoryLimit: '128Mi' }),
+          },
+        ],
       });
       // Lets scale-down and drains move the pod (a kube-system pod without a budget pins its
       // node for cluster-autoscaler), one at a time. A missed minute is harmless: records stay in

@@ -4,29 +4,30 @@ import {
   KubeApiService,
   KubeClusterRole,
   KubeClusterRoleBinding,
-  KubeDeployment,
   KubeRoleBinding,
   KubeService,
   KubeServiceAccount,
   Quantity,
 } from 'cdk8s-plus-27/lib/imports/k8s';
 import type { Construct } from 'constructs';
+import { ADDONS } from '../../platform/addons';
 import { metricsServerImage } from '../../platform/images';
 import { HOSTNAME_LABEL } from '../../platform/names';
 import type { ClusterConfig } from '../../platform/schema';
+import { addonLabels } from '../constructs/addon-labels';
+import { addonResources } from '../constructs/addon-resources';
+import { AddonWorkload } from '../constructs/addon-workload';
 import { DisruptionBudget } from '../constructs/disruption-budget';
+import { preferEssentialNodes } from '../constructs/essential-node-affinity';
 import { annotateSyncWaves } from '../sync-waves';
-import { addonLabels } from './addon-labels';
-import { addonContainerSecurityContext, addonPodSecurityContext } from './addon-pod-security';
-import { addonResources } from './addon-resources';
-import { preferEssentialNodes } from './essential-node-affinity';
 
 export interface MetricsServerChartProps {
   readonly cluster: ClusterConfig;
 }
 
-const NAME = 'metrics-server';
-const NAMESPACE = 'kube-system';
+/** The add-on catalog's names: the ServiceAccount is named after the add-on, as upstream's. */
+const NAME = ADDONS.metricsServer.serviceAccount;
+const NAMESPACE = ADDONS.metricsServer.namespace;
 /** The user of the upstream manifest. */
 const UID = 1000;
 /**
@@ -115,68 +116,64 @@ export class MetricsServerChart extends Chart {
       },
     });
 
-    new KubeDeployment(this, 'deployment', {
-      metadata: { name: NAME, namespace: NAMESPACE, labels },
-      spec: {
+    new AddonWorkload(this, 'deployment', {
+      controller: {
+        kind: 'Deployment',
         replicas: METRICS_SERVER_REPLICAS,
         // The metrics API must not go dark during a rollout: HPAs stop scaling while it does.
         strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: IntOrString.fromNumber(0) } },
-        selector: { matchLabels: labels },
-        template: {
-          metadata: { labels },
-          spec: {
-            serviceAccountName: NAME,
-            priorityClassName: 'system-cluster-critical',
-            securityContext: addonPodSecurityContext(UID),
-            affinity: {
-              ...preferEssentialNodes(),
-              // Upstream requires one replica per node; preferred here, so a one-node cluster
-              // (dev at night) holds no Pending replica that would make cluster-autoscaler add a
-              // node for it. Two on one node still pass a drain one at a time (the budget).
-              podAntiAffinity: {
-                preferredDuringSchedulingIgnoredDuringExecution: [
-                  {
-                    weight: 100,
-                    podAffinityTerm: { labelSelector: { matchLabels: labels }, topologyKey: HOSTNAME_LABEL },
-                  },
-                ],
-              },
+      },
+      name: NAME,
+      namespace: NAMESPACE,
+      labels,
+      uid: UID,
+      serviceAccountName: NAME,
+      priorityClassName: 'system-cluster-critical',
+      affinity: {
+        ...preferEssentialNodes(),
+        // Upstream requires one replica per node; preferred here, so a one-node cluster (dev at
+        // night) holds no Pending replica that would make cluster-autoscaler add a node for it.
+        // Two on one node still pass a drain one at a time (the budget).
+        podAntiAffinity: {
+          preferredDuringSchedulingIgnoredDuringExecution: [
+            {
+              weight: 100,
+              podAffinityTerm: { labelSelector: { matchLabels: labels }, topologyKey: HOSTNAME_LABEL },
             },
-            containers: [
-              {
-                name: NAME,
-                image: metricsServerImage(props.cluster.kubernetesVersion),
-                args: [
-                  // The self-signed serving certificate is written here: the root filesystem is read-only.
-                  '--cert-dir=/tmp',
-                  // 10250 is the port the EKS control plane may already reach on every node.
-                  '--secure-port=10250',
-                  '--kubelet-preferred-address-types=InternalIP,ExternalIP,Hostname',
-                  '--kubelet-use-node-status-port',
-                  '--metric-resolution=15s',
-                ],
-                ports: [{ name: 'https', containerPort: 10250, protocol: 'TCP' }],
-                livenessProbe: {
-                  httpGet: { path: '/livez', port: IntOrString.fromString('https'), scheme: 'HTTPS' },
-                  periodSeconds: 10,
-                  failureThreshold: 3,
-                },
-                readinessProbe: {
-                  httpGet: { path: '/readyz', port: IntOrString.fromString('https'), scheme: 'HTTPS' },
-                  initialDelaySeconds: 20,
-                  periodSeconds: 10,
-                  failureThreshold: 3,
-                },
-                // Upstream requests; about 2 MiB per node, so 400Mi covers some 200 nodes.
-                resources: addonResources({ cpu: '100m', memory: '200Mi', memoryLimit: '400Mi' }),
-                securityContext: addonContainerSecurityContext(),
-                volumeMounts: [{ name: 'tmp-dir', mountPath: '/tmp' }],
-              },
-            ],
-            volumes: [{ name: 'tmp-dir', emptyDir: { sizeLimit: Quantity.fromString('16Mi') } }],
-          },
+          ],
         },
       },
+      containers: [
+        {
+          name: NAME,
+          image: metricsServerImage(props.cluster.kubernetesVersion),
+          args: [
+            // The self-signed serving certificate is written here: the root filesystem is read-only.
+            '--cert-dir=/tmp',
+            // 10250 is the port the EKS control plane may already reach on every node.
+            '--secure-port=10250',
+            '--kubelet-preferred-address-types=InternalIP,ExternalIP,Hostname',
+            '--kubelet-use-node-status-port',
+            '--metric-resolution=15s',
+          ],
+          ports: [{ name: 'https', containerPort: 10250, protocol: 'TCP' }],
+          livenessProbe: {
+            httpGet: { path: '/livez', port: IntOrString.fromString('https'), scheme: 'HTTPS' },
+            periodSeconds: 10,
+            failureThreshold: 3,
+          },
+          readinessProbe: {
+            httpGet: { path: '/readyz', port: IntOrString.fromString('https'), scheme: 'HTTPS' },
+            initialDelaySeconds: 20,
+            periodSeconds: 10,
+            failureThreshold: 3,
+          },
+          // Upstream requests; about 2 MiB per node, so 400Mi covers some 200 nodes.
+          resources: addonResources({ cpu: '100m', memory: '200Mi', memoryLimit: '400Mi' }),
+          volumeMounts: [{ name: 'tmp-dir', mountPath: '/tmp' }],
+        },
+      ],
+      volumes: [{ name: 'tmp-dir', emptyDir: { sizeLimit: Quantity.fromString('16Mi') } }],
     });
 
     // Upstream's high-availability pdb.yaml: minAvailable 1 of 2 replicas. Written as

@@ -4,7 +4,6 @@ import {
   KubeClusterRole,
   KubeClusterRoleBinding,
   KubeConfigMap,
-  KubeDeployment,
   KubeNamespace,
   KubePriorityClass,
   KubeRole,
@@ -14,15 +13,15 @@ import {
   type Toleration,
 } from 'cdk8s-plus-27/lib/imports/k8s';
 import type { Construct } from 'constructs';
+import { ADDONS } from '../../platform/addons';
 import { CLUSTER_PROPORTIONAL_AUTOSCALER_IMAGE, PAUSE_IMAGE } from '../../platform/images';
 import { HOSTNAME_LABEL, LIFECYCLE_LABEL, OVERPROVISIONING, ZONE_LABEL } from '../../platform/names';
 import type { ClusterConfig, PlatformConfig } from '../../platform/schema';
+import { safeToEvict } from '../constructs/addon-disruption';
+import { addonLabels } from '../constructs/addon-labels';
+import { addonResources } from '../constructs/addon-resources';
+import { AddonWorkload } from '../constructs/addon-workload';
 import { annotateSyncWaves } from '../sync-waves';
-import { safeToEvict } from './addon-disruption';
-import { addonLabels } from './addon-labels';
-import { addonContainerSecurityContext, addonPodSecurityContext } from './addon-pod-security';
-import { addonResources } from './addon-resources';
-import { preferEssentialNodes } from './essential-node-affinity';
 
 export interface OverprovisioningChartProps {
   readonly config: PlatformConfig;
@@ -30,7 +29,8 @@ export interface OverprovisioningChartProps {
 }
 
 const PLACEHOLDER = 'overprovisioning';
-const AUTOSCALER = 'overprovisioning-autoscaler';
+/** cluster-proportional-autoscaler: its ServiceAccount, as the add-on catalog names it, and its objects. */
+const AUTOSCALER = ADDONS.overprovisioning.serviceAccount;
 /**
  * The non-root user pause runs as by default since 3.5
  * (https://github.com/kubernetes/kubernetes/blob/master/build/pause/CHANGELOG.md, #97963). pause.c
@@ -83,75 +83,68 @@ export class OverprovisioningChart extends Chart {
         'Overprovisioning placeholders: preempted by any workload, they make cluster-autoscaler add nodes ahead of demand.',
     });
 
-    const tolerations = spotTolerations(cluster);
-    new KubeDeployment(this, 'placeholder', {
-      metadata: { name: PLACEHOLDER, namespace, labels: placeholderLabels },
-      spec: {
-        // No replicas: cluster-proportional-autoscaler owns the count, and a value here would make
-        // Argo CD reset it on every sync.
-        selector: { matchLabels: placeholderLabels },
-        template: {
-          // Placeholders exist to be displaced: said explicitly for the addon-availability check.
-          metadata: { labels: placeholderLabels, annotations: safeToEvict(true) },
-          spec: {
-            priorityClassName: OVERPROVISIONING.priorityClass,
-            // The pause process holds no state: a preempted placeholder leaves at once.
-            terminationGracePeriodSeconds: 0,
-            automountServiceAccountToken: false,
-            enableServiceLinks: false,
-            securityContext: addonPodSecurityContext(PAUSE_UID),
-            affinity: {
-              // Spare capacity is cheapest on spot nodes; preferred, so clusters without spot
-              // groups still reserve some.
-              nodeAffinity: {
-                preferredDuringSchedulingIgnoredDuringExecution: [
-                  {
-                    weight: 100,
-                    preference: {
-                      matchExpressions: [{ key: LIFECYCLE_LABEL, operator: 'In', values: ['spot'] }],
-                    },
-                  },
-                ],
-              },
-              podAntiAffinity: {
-                // One placeholder per node: two on one node reserve room for one large pod
-                // rather than headroom on several nodes.
-                requiredDuringSchedulingIgnoredDuringExecution: [
-                  { labelSelector: { matchLabels: placeholderLabels }, topologyKey: HOSTNAME_LABEL },
-                ],
-                preferredDuringSchedulingIgnoredDuringExecution: [
-                  {
-                    weight: 100,
-                    podAffinityTerm: {
-                      labelSelector: { matchLabels: placeholderLabels },
-                      topologyKey: ZONE_LABEL,
-                    },
-                  },
-                ],
+    new AddonWorkload(this, 'placeholder', {
+      // No replicas: cluster-proportional-autoscaler owns the count, and a value here would make
+      // Argo CD reset it on every sync.
+      controller: { kind: 'Deployment' },
+      name: PLACEHOLDER,
+      namespace,
+      labels: placeholderLabels,
+      uid: PAUSE_UID,
+      // Placeholders exist to be displaced: said explicitly for the addon-availability check.
+      podAnnotations: safeToEvict(true),
+      // No service account: the pause process calls no API.
+      priorityClassName: OVERPROVISIONING.priorityClass,
+      // The pause process holds no state: a preempted placeholder leaves at once.
+      terminationGracePeriodSeconds: 0,
+      affinity: {
+        // Spare capacity is cheapest on spot nodes; preferred, so clusters without spot groups
+        // still reserve some.
+        nodeAffinity: {
+          preferredDuringSchedulingIgnoredDuringExecution: [
+            {
+              weight: 100,
+              preference: {
+                matchExpressions: [{ key: LIFECYCLE_LABEL, operator: 'In', values: ['spot'] }],
               },
             },
-            ...(tolerations.length > 0 ? { tolerations } : {}),
-            containers: [
-              {
-                name: 'reserve-resources',
-                image: PAUSE_IMAGE,
-                // Requests equal limits: the reservation is exactly what config says.
-                resources: {
-                  requests: {
-                    cpu: Quantity.fromString(settings.cpu),
-                    memory: Quantity.fromString(settings.memory),
-                  },
-                  limits: {
-                    cpu: Quantity.fromString(settings.cpu),
-                    memory: Quantity.fromString(settings.memory),
-                  },
-                },
-                securityContext: addonContainerSecurityContext(),
+          ],
+        },
+        podAntiAffinity: {
+          // One placeholder per node: two on one node reserve room for one large pod rather than
+          // headroom on several nodes.
+          requiredDuringSchedulingIgnoredDuringExecution: [
+            { labelSelector: { matchLabels: placeholderLabels }, topologyKey: HOSTNAME_LABEL },
+          ],
+          preferredDuringSchedulingIgnoredDuringExecution: [
+            {
+              weight: 100,
+              podAffinityTerm: {
+                labelSelector: { matchLabels: placeholderLabels },
+                topologyKey: ZONE_LABEL,
               },
-            ],
-          },
+            },
+          ],
         },
       },
+      tolerations: spotTolerations(cluster),
+      containers: [
+        {
+          name: 'reserve-resources',
+          image: PAUSE_IMAGE,
+          // Requests equal limits: the reservation is exactly what config says.
+          resources: {
+            requests: {
+              cpu: Quantity.fromString(settings.cpu),
+              memory: Quantity.fromString(settings.memory),
+            },
+            limits: {
+              cpu: Quantity.fromString(settings.cpu),
+              memory: Quantity.fromString(settings.memory),
+            },
+          },
+        },
+      ],
     });
 
     new KubeServiceAccount(this, 'autoscaler-service-account', {
@@ -207,55 +200,48 @@ export class OverprovisioningChart extends Chart {
       },
     });
 
-    new KubeDeployment(this, 'autoscaler', {
-      metadata: { name: AUTOSCALER, namespace, labels: autoscalerLabels },
-      spec: {
-        replicas: 1,
-        selector: { matchLabels: autoscalerLabels },
-        template: {
-          // Stateless: while it moves, the placeholder count only waits for the next poll.
-          metadata: { labels: autoscalerLabels, annotations: safeToEvict(true) },
-          spec: {
-            serviceAccountName: AUTOSCALER,
-            securityContext: addonPodSecurityContext(AUTOSCALER_UID),
-            affinity: preferEssentialNodes(),
-            containers: [
-              {
-                name: 'autoscaler',
-                image: CLUSTER_PROPORTIONAL_AUTOSCALER_IMAGE,
-                // Flags of upstream's example and chart at v1.10.3
-                // (https://github.com/kubernetes-sigs/cluster-proportional-autoscaler/blob/v1.10.3/examples/linear.yaml,
-                // charts/cluster-proportional-autoscaler/templates/deployment.yaml, whose values
-                // default `options.logToStdErr: true`).
-                command: [
-                  '/cluster-proportional-autoscaler',
-                  `--namespace=${namespace}`,
-                  `--configmap=${AUTOSCALER}`,
-                  `--target=deployment/${PLACEHOLDER}`,
-                  // The binary logs with glog (github.com/golang/glog v1.2.4, go.mod at v1.10.3),
-                  // whose default sink writes files under --log_dir or os.TempDir() (/tmp) and,
-                  // when it cannot create one, exits with code 2 ("glog: exiting because of
-                  // error", vendor/github.com/golang/glog/glog.go sinkf). The root filesystem is
-                  // read-only and has no /tmp volume, so without this flag the first log line
-                  // kills the process. With it the file sink is disabled (fileSink.Enabled
-                  // returns !toStderr, glog_file.go) and the binary writes nothing to disk: the
-                  // ConfigMap is read and the Deployment scaled through the API only.
-                  '--logtostderr=true',
-                  '--v=2',
-                ],
-                // The health server upstream's chart probes (pkg/autoscaler/health.go at v1.10.3:
-                // ListenAndServe(":8080"), /healthz). Liveness only: the handler answers while the
-                // process serves, so as readiness it would say nothing more.
-                ports: [{ name: 'http', containerPort: 8080, protocol: 'TCP' }],
-                livenessProbe: { httpGet: { path: '/healthz', port: IntOrString.fromString('http') } },
-                // Sizes of the kube-dns autoscaler, the same binary watching the same nodes.
-                resources: addonResources({ cpu: '20m', memory: '32Mi', memoryLimit: '64Mi' }),
-                securityContext: addonContainerSecurityContext(),
-              },
-            ],
-          },
+    new AddonWorkload(this, 'autoscaler', {
+      controller: { kind: 'Deployment', replicas: 1 },
+      name: AUTOSCALER,
+      namespace,
+      labels: autoscalerLabels,
+      uid: AUTOSCALER_UID,
+      // Stateless: while it moves, the placeholder count only waits for the next poll.
+      podAnnotations: safeToEvict(true),
+      serviceAccountName: AUTOSCALER,
+      containers: [
+        {
+          name: 'autoscaler',
+          image: CLUSTER_PROPORTIONAL_AUTOSCALER_IMAGE,
+          // Flags of upstream's example and chart at v1.10.3
+          // (https://github.com/kubernetes-sigs/cluster-proportional-autoscaler/blob/v1.10.3/examples/linear.yaml,
+          // charts/cluster-proportional-autoscaler/templates/deployment.yaml, whose values
+          // default `options.logToStdErr: true`).
+          command: [
+            '/cluster-proportional-autoscaler',
+            `--namespace=${namespace}`,
+            `--configmap=${AUTOSCALER}`,
+            `--target=deployment/${PLACEHOLDER}`,
+            // The binary logs with glog (github.com/golang/glog v1.2.4, go.mod at v1.10.3), whose
+            // default sink writes files under --log_dir or os.TempDir() (/tmp) and, when it cannot
+            // create one, exits with code 2 ("glog: exiting because of error",
+            // vendor/github.com/golang/glog/glog.go sinkf). The root filesystem is read-only and
+            // has no /tmp volume, so without this flag the first log line kills the process. With
+            // it the file sink is disabled (fileSink.Enabled returns !toStderr, glog_file.go) and
+            // the binary writes nothing to disk: the ConfigMap is read and the Deployment scaled
+            // through the API only.
+            '--logtostderr=true',
+            '--v=2',
+          ],
+          // The health server upstream's chart probes (pkg/autoscaler/health.go at v1.10.3:
+          // ListenAndServe(":8080"), /healthz). Liveness only: the handler answers while the
+          // process serves, so as readiness it would say nothing more.
+          ports: [{ name: 'http', containerPort: 8080, protocol: 'TCP' }],
+          livenessProbe: { httpGet: { path: '/healthz', port: IntOrString.fromString('http') } },
+          // Sizes of the kube-dns autoscaler, the same binary watching the same nodes.
+          resources: addonResources({ cpu: '20m', memory: '32Mi', memoryLimit: '64Mi' }),
         },
-      },
+      ],
     });
 
     annotateSyncWaves(this);

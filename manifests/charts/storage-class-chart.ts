@@ -3,8 +3,8 @@ import { KubeStorageClass } from 'cdk8s-plus-27/lib/imports/k8s';
 import type { Construct } from 'constructs';
 import { EBS_CSI_DRIVER, ebsVolumeKeyAlias } from '../../platform/names';
 import type { ClusterConfig, PlatformConfig } from '../../platform/schema';
+import { addonLabels } from '../constructs/addon-labels';
 import { annotateSyncWaves } from '../sync-waves';
-import { addonLabels } from './addon-labels';
 
 export interface StorageClassChartProps {
   readonly config: PlatformConfig;

@@ -1,4 +1,15 @@
-import { type Container, type PodSpec, Quantity } from 'cdk8s-plus-27/lib/imports/k8s';
+/**
+ * The restricted Pod Security Standard, in one place for every pod the platform renders: the
+ * apps' (`restrictedPodSpec`, below) and the add-ons' (`AddonWorkload`, addon-workload.ts).
+ * https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted
+ */
+import {
+  type Container,
+  type PodSecurityContext,
+  type PodSpec,
+  Quantity,
+  type SecurityContext,
+} from 'cdk8s-plus-27/lib/imports/k8s';
 import { type Placement, placementScheduling, type TolerationConfig } from './placement-scheduling';
 
 /**
@@ -17,6 +28,33 @@ export const TMP_VOLUME = 'tmp';
  * node evicted; past the limit only this pod is evicted.
  */
 export const TMP_SIZE_LIMIT = '1Gi';
+
+/**
+ * The pod-level security of the restricted standard: a numeric non-root user (the kubelet can only
+ * verify `runAsNonRoot` against a numeric user) and the runtime's default seccomp profile. Add-ons
+ * pass the user their upstream image runs as.
+ */
+export function restrictedPodSecurityContext(uid: number = NON_ROOT_UID): PodSecurityContext {
+  return {
+    runAsNonRoot: true,
+    runAsUser: uid,
+    runAsGroup: uid,
+    fsGroup: uid,
+    seccompProfile: { type: 'RuntimeDefault' },
+  };
+}
+
+/**
+ * The container-level security of the restricted standard: no privilege escalation, every Linux
+ * capability dropped, read-only root filesystem.
+ */
+export function restrictedContainerSecurityContext(): SecurityContext {
+  return {
+    allowPrivilegeEscalation: false,
+    readOnlyRootFilesystem: true,
+    capabilities: { drop: ['ALL'] },
+  };
+}
 
 export interface RestrictedPodSpecProps {
   /** The ServiceAccount the pods run as; its token is never mounted. */
@@ -50,20 +88,10 @@ export function restrictedPodSpec(props: RestrictedPodSpecProps): PodSpec {
     // namespace can push the environment past the exec limit; use DNS names instead.
     enableServiceLinks: false,
     ...(props.restartPolicy !== undefined ? { restartPolicy: props.restartPolicy } : {}),
-    securityContext: {
-      runAsNonRoot: true,
-      runAsUser: NON_ROOT_UID,
-      runAsGroup: NON_ROOT_UID,
-      fsGroup: NON_ROOT_UID,
-      seccompProfile: { type: 'RuntimeDefault' },
-    },
+    securityContext: restrictedPodSecurityContext(),
     containers: props.containers.map((container) => ({
       ...container,
-      securityContext: {
-        allowPrivilegeEscalation: false,
-        readOnlyRootFilesystem: true,
-        capabilities: { drop: ['ALL'] },
-      },
+      securityContext: restrictedContainerSecurityContext(),
       volumeMounts: [...(container.volumeMounts ?? []), { name: TMP_VOLUME, mountPath: '/tmp' }],
     })),
     volumes: [{ name: TMP_VOLUME, emptyDir: { sizeLimit: Quantity.fromString(TMP_SIZE_LIMIT) } }],

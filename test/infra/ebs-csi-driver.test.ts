@@ -272,8 +272,8 @@ describe('EBS CSI driver (infra)', () => {
     expect(Object.keys(resourcesOf(dev, 'aws_iam_role_policy'))).not.toContain(
       'irsa-ebs-csi-driver-permissions',
     );
-    expect(Object.keys(resourcesOf(dev, 'aws_kms_key'))).toEqual(['secrets-key']);
-    expect(Object.keys(resourcesOf(dev, 'aws_kms_alias'))).toEqual(['secrets-key-alias']);
+    expect(Object.keys(resourcesOf(dev, 'aws_kms_key'))).not.toContain('ebs-volume-key');
+    expect(Object.keys(resourcesOf(dev, 'aws_kms_alias'))).not.toContain('ebs-volume-key-alias');
     expect(JSON.stringify(dev.json)).not.toContain('ebs-csi');
   });
 

@@ -10,7 +10,11 @@ import {
   TAINT_KEY_LIMIT,
 } from '../../platform/limits';
 import { ConfigError, parseConfig } from '../../platform/load';
-import { NODE_TEMPLATE_LABEL_TAG_PREFIX, NODE_TEMPLATE_TAINT_TAG_PREFIX } from '../../platform/names';
+import {
+  IRSA_ADDONS,
+  NODE_TEMPLATE_LABEL_TAG_PREFIX,
+  NODE_TEMPLATE_TAINT_TAG_PREFIX,
+} from '../../platform/names';
 import { configDir, runCli, snapshotTree, tempDir } from '../cli/run-cli';
 import { fixtureText, renderConfigs } from '../helpers';
 
@@ -343,9 +347,10 @@ describe('the longest names the schema accepts', () => {
       for (const name of names)
         expect(name.length, `${type} ${name}`).toBeLessThanOrEqual(AWS_NAME_LIMITS[limit].max);
     }
-    // The longest names really are at the limit of what the schema accepts.
+    // The longest names really are at the limit of what the schema accepts: the longest IRSA
+    // role of the add-on catalog on the longest cluster name.
     expect(Math.max(...named('aws_iam_role', 'name').map((n) => n.length))).toBe(
-      `${env}-${x(12)}-cluster-autoscaler`.length,
+      Math.max(...Object.keys(IRSA_ADDONS).map((addon) => `${env}-${x(12)}-${addon}`.length)),
     );
     for (const stack of rendering.stacks) {
       const key = (stack.json.terraform as any).backend.s3.key as string;
