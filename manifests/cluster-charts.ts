@@ -19,7 +19,7 @@ export function addClusterCharts(app: App, config: PlatformConfig, cluster: Clus
   addAddonCharts(app, config, cluster);
   for (const workload of config.apps) {
     if (appClusters(config, workload).includes(cluster.color)) {
-      new AppChart(app, appComponent(workload), { app: workload });
+      new AppChart(app, appComponent(workload), { config, app: workload });
     }
   }
   addCustomWorkloads(app, config, cluster);

@@ -2,7 +2,8 @@ import { Chart } from 'cdk8s';
 import { KubeNamespace } from 'cdk8s-plus-27/lib/imports/k8s';
 import type { Construct } from 'constructs';
 import { appNamespace } from '../../platform/names';
-import type { AppConfig } from '../../platform/schema';
+import type { AppConfig, PlatformConfig } from '../../platform/schema';
+import { AppAccessBindings } from '../constructs/app-access-bindings';
 import { appTeam, PART_OF_LABEL, TEAM_LABEL } from '../constructs/app-labels';
 import { AppWorkload } from '../constructs/app-workload';
 import { annotateSyncWaves } from '../sync-waves';
@@ -19,25 +20,28 @@ const POD_SECURITY_LABELS = {
 };
 
 export interface AppChartProps {
+  readonly config: PlatformConfig;
   readonly app: AppConfig;
 }
 
 /**
  * One application team's workload on one cluster: the dist component `apps-<name>`, its own
- * namespace labelled with the owning team, and the workload built from config.
+ * namespace labelled with the owning team, the people's rights there (`appAccess`), and the
+ * workload built from config.
  */
 export class AppChart extends Chart {
   constructor(scope: Construct, id: string, props: AppChartProps) {
     super(scope, id, { disableResourceNameHashes: true });
-    const { app } = props;
+    const { config, app } = props;
     new KubeNamespace(this, 'namespace', {
       metadata: {
         name: appNamespace(app),
         labels: { [PART_OF_LABEL]: app.name, [TEAM_LABEL]: appTeam(app), ...POD_SECURITY_LABELS },
       },
     });
+    new AppAccessBindings(this, 'access', { config, app });
     new AppWorkload(this, 'workload', { app });
-    // Namespace first, then the ServiceAccount, then what runs under it.
+    // Namespace first, then the ServiceAccount and RoleBindings, then what runs under it.
     annotateSyncWaves(this);
   }
 }
