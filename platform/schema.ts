@@ -665,13 +665,11 @@ const appAccessEntry = z.strictObject({
       'A Kubernetes group that an access entry maps (access[].groups); not a system: group (system:masters is already cluster admin).',
   }),
   roles: z
-    .array(
-      z.enum(APP_ACCESS_ROLE_NAMES).meta({
-        description: `edit: the built-in ClusterRole ${APP_ACCESS_ROLES.edit} (write to most objects of the namespace, its Secrets included, and run pods as any of its ServiceAccounts). debug: the ClusterRole ${APP_ACCESS_ROLES.debug} (exec, attach, port-forward, logs, ephemeral containers).`,
-      }),
-    )
+    .array(z.enum(APP_ACCESS_ROLE_NAMES))
     .min(1, 'must list at least one role (edit or debug)')
-    .meta({ description: 'The rights the group gets in the namespaces: edit, debug or both.' }),
+    .meta({
+      description: `The rights the group gets in the namespaces. edit: the built-in ClusterRole ${APP_ACCESS_ROLES.edit} (write to most objects of the namespace, its Secrets included, and run pods as any of its ServiceAccounts). debug: the ClusterRole ${APP_ACCESS_ROLES.debug} (exec, attach, port-forward, logs, ephemeral containers).`,
+    }),
   namespaces: z
     .array(z.string().meta({ description: 'The namespace of an app of this environment.' }))
     .min(1, 'must list at least one namespace; omit namespaces for every app namespace')
