@@ -11,7 +11,7 @@ function problems(edit: (raw: Raw) => void): string[] {
   const raw = parse(fixtureText('prod')) as Raw;
   edit(raw);
   try {
-    parseConfig(stringify(raw), 'config/prod.yaml', 'prod');
+    parseConfig(stringify(raw), 'prod.yaml', 'prod');
   } catch (error) {
     if (error instanceof ConfigError) return error.message.split('\n');
     throw error;
@@ -65,9 +65,9 @@ describe('appAccess', () => {
         ];
       }),
     ).toEqual([
-      `config/prod.yaml: appAccess[0].namespaces[1]: must be the namespace of an app of this environment (${appNamespaces}): kube-system belongs to Kubernetes, got "kube-system"`,
-      `config/prod.yaml: appAccess[0].namespaces[2]: must be the namespace of an app of this environment (${appNamespaces}): argocd belongs to Argo CD, whose controller is cluster admin, got "argocd"`,
-      `config/prod.yaml: appAccess[0].namespaces[3]: must be the namespace of an app of this environment (${appNamespaces}), got "overprovisioning"`,
+      `prod.yaml: appAccess[0].namespaces[1]: must be the namespace of an app of this environment (${appNamespaces}): kube-system belongs to Kubernetes, got "kube-system"`,
+      `prod.yaml: appAccess[0].namespaces[2]: must be the namespace of an app of this environment (${appNamespaces}): argocd belongs to Argo CD, whose controller is cluster admin, got "argocd"`,
+      `prod.yaml: appAccess[0].namespaces[3]: must be the namespace of an app of this environment (${appNamespaces}), got "overprovisioning"`,
     ]);
   });
 
@@ -82,9 +82,9 @@ describe('appAccess', () => {
         ];
       }),
     ).toEqual([
-      'config/prod.yaml: appAccess[0].group: must be a group an access entry maps (readwrite, readonly, debugmode): nobody else is in it, got "readwirte"',
-      'config/prod.yaml: appAccess[1].group: must not be a system: group: system:masters is cluster admin already, and the others (system:authenticated, system:serviceaccounts…) hold more than people, got "system:authenticated"',
-      'config/prod.yaml: appAccess[3].group: is listed twice (also appAccess[2]): give one entry all its roles and namespaces, got "debugmode"',
+      'prod.yaml: appAccess[0].group: must be a group an access entry maps (readwrite, readonly, debugmode): nobody else is in it, got "readwirte"',
+      'prod.yaml: appAccess[1].group: must not be a system: group: system:masters is cluster admin already, and the others (system:authenticated, system:serviceaccounts…) hold more than people, got "system:authenticated"',
+      'prod.yaml: appAccess[3].group: is listed twice (also appAccess[2]): give one entry all its roles and namespaces, got "debugmode"',
     ]);
   });
 
@@ -97,9 +97,9 @@ describe('appAccess', () => {
         ];
       }),
     ).toEqual([
-      'config/prod.yaml: appAccess[0].roles[0]: must be one of edit, debug, got "admin"',
-      'config/prod.yaml: appAccess[1].roles: must list at least one role (edit or debug), got a list of 0',
-      'config/prod.yaml: appAccess[1].namespaces: must list at least one namespace; omit namespaces for every app namespace, got a list of 0',
+      'prod.yaml: appAccess[0].roles[0]: must be one of edit, debug, got "admin"',
+      'prod.yaml: appAccess[1].roles: must list at least one role (edit or debug), got a list of 0',
+      'prod.yaml: appAccess[1].namespaces: must list at least one namespace; omit namespaces for every app namespace, got a list of 0',
     ]);
   });
 });
