@@ -751,7 +751,7 @@ const rootObject = z.strictObject({
     .array(appAccessEntry)
     .optional()
     .meta({
-      description: `Which groups get write (edit) or debug rights in which app namespaces. The rights are RoleBindings in each app's namespace, never cluster-wide: no group gets them in kube-system, argocd or an add-on namespace. The readonly group views every namespace (the built-in view role, which reads no Secrets) whatever this says; system:masters stays cluster admin. When omitted: ${DEFAULT_APP_ACCESS.map((e) => `${e.group} gets ${e.roles.join(' and ')}`).join(', ')}, in every app namespace.`,
+      description: `Which groups get write (edit) or debug rights in which app namespaces. The rights are RoleBindings in each app's namespace, never cluster-wide: no group gets them in kube-system, argocd or an add-on namespace. The readonly group views every namespace (the built-in view role, which reads no Secrets) whatever this says; system:masters stays cluster admin. When omitted: ${DEFAULT_APP_ACCESS.map((e) => `${e.group} gets ${e.roles.join(' and ')}`).join(', ')}, in every app namespace; an empty list gives nobody write or debug rights.`,
       examples: [
         [
           { group: 'readwrite', roles: ['edit'] },

@@ -53,6 +53,13 @@ describe('appAccess', () => {
     ]);
   });
 
+  it('gives nobody write or debug rights with an empty list', () => {
+    const prod = fixtureConfig('prod', (raw) => {
+      raw.appAccess = [];
+    });
+    expect(prod.apps.map((app) => appAccessGrants(prod, app))).toEqual([[], []]);
+  });
+
   it('rejects a namespace that is not an app namespace, naming why for system ones', () => {
     expect(
       problems((raw) => {
