@@ -91,6 +91,25 @@ describe('rule people-cluster-rights', () => {
     ]);
   });
 
+  it('fails the rendered readonly binding pointed at edit, with its annotations as the subject', () => {
+    const r = withObjects([], (objects) => {
+      const view = objects.find(
+        (o) =>
+          o.cluster === 'prod-blue' &&
+          o.object.kind === 'ClusterRoleBinding' &&
+          o.object.metadata.name === 'readonly-role-view',
+      );
+      view.object.roleRef.name = 'edit';
+    });
+    expect(check(r)).toEqual([
+      {
+        file: 'prod-blue/rbac/clusterrolebinding.rbac.authorization.k8s.io_readonly-role-view.yaml',
+        message: expect.stringContaining('ClusterRoleBinding readonly-role-view gives group readonly'),
+        subject: { 'argocd.argoproj.io/sync-wave': '-2' },
+      },
+    ]);
+  });
+
   it('fails admin and cluster-admin bound cluster-wide to a people group', () => {
     const r = withObjects([
       binding('ClusterRoleBinding', 'a', 'admin', [group('debugmode')]),
