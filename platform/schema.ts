@@ -44,6 +44,7 @@ import {
   ARGOCD,
   accessEntryKey,
   appClusters,
+  appNamespace,
   clusterDnsZones,
   LIFECYCLE_LABEL,
   managedNodeGroupKeys,
@@ -1121,7 +1122,7 @@ function appAccessRules(config: z.output<typeof rootObject>, { valid, issue }: R
       ? [...new Set(config.access.flatMap((a) => a.groups))].filter((g) => g !== 'system:masters')
       : undefined;
   const appNamespaces = valid(['apps', '*', 'name'], ['apps', '*', 'namespace'])
-    ? [...new Set(config.apps.map((a) => a.namespace ?? a.name))]
+    ? [...new Set(config.apps.map(appNamespace))]
     : undefined;
   const namespaceSet = new Set(appNamespaces);
   const firstOfGroup = new Map<string, number>();

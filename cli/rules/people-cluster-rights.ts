@@ -224,11 +224,14 @@ interface Subject {
   readonly name?: string;
 }
 
-/** The groups and users `access` maps to people: everything but system:masters. */
+/**
+ * The groups and users `access` maps to people: every group but system:masters, and the users of
+ * the entries that are not in system:masters (those are cluster admins already).
+ */
 function peopleOf(config: PlatformConfig) {
   return {
     groups: new Set(config.access.flatMap((a) => a.groups).filter((g) => g !== 'system:masters')),
-    users: new Set(config.access.map((a) => a.username)),
+    users: new Set(config.access.filter((a) => !a.groups.includes('system:masters')).map((a) => a.username)),
   };
 }
 
@@ -290,13 +293,13 @@ export const peopleClusterRightsRule: Rule = {
         if (subjects.length === 0) continue;
         const roleRef = (o.object.roleRef ?? {}) as { kind?: string; name?: string };
         const roleName = roleRef.name ?? '';
+        const namespaceRole = namespaceRoles.get(`${namespace}/${roleName}`);
         const rights =
-          roleRef.kind === 'Role'
-            ? (() => {
-                const role = namespaceRoles.get(`${namespace}/${roleName}`);
-                return role === undefined ? undefined : refusedRights(role.rules);
-              })()
-            : clusterRoleRights(roleName, clusterRoles);
+          roleRef.kind !== 'Role'
+            ? clusterRoleRights(roleName, clusterRoles)
+            : namespaceRole === undefined
+              ? undefined
+              : refusedRights(namespaceRole.rules);
         const where =
           kind === 'ClusterRoleBinding'
             ? 'cluster-wide, kube-system and argocd included'

@@ -241,9 +241,13 @@ describe('rule people-cluster-rights', () => {
     );
   });
 
-  it('passes system:masters, service accounts, unmapped groups and view, and the app namespaces', () => {
+  it('passes system:masters and its users, service accounts, unmapped groups and view, and the app namespaces', () => {
     const r = withObjects([
       binding('ClusterRoleBinding', 'admins', 'cluster-admin', [group('system:masters')]),
+      // The user of the system:masters entry is an admin already.
+      binding('ClusterRoleBinding', 'admin-user', 'cluster-admin', [
+        { kind: 'User', name: 'kubernetes-admin' },
+      ]),
       binding('ClusterRoleBinding', 'sa', 'edit', [
         { kind: 'ServiceAccount', name: 'x', namespace: 'web' } as any,
       ]),
