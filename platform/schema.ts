@@ -10,6 +10,7 @@
  */
 import { z } from 'zod';
 import { ADDONS, type AddonDefinition, type AddonToggleKey } from './addons';
+import { APP_ACCESS_ROLE_NAMES, APP_ACCESS_ROLES, DEFAULT_APP_ACCESS } from './app-access';
 import {
   cronProblem,
   dnsLabelProblem,
@@ -47,6 +48,7 @@ import {
   ARGOCD,
   accessEntryKey,
   appClusters,
+  appNamespace,
   clusterDnsZones,
   LIFECYCLE_LABEL,
   managedNodeGroupKeys,
@@ -743,6 +745,27 @@ const accessEntry = z.strictObject({
     }),
 });
 
+const appAccessEntry = z.strictObject({
+  group: z.string().min(1).meta({
+    description:
+      'A Kubernetes group that an access entry maps (access[].groups); not a system: group (system:masters is already cluster admin).',
+  }),
+  roles: z
+    .array(z.enum(APP_ACCESS_ROLE_NAMES))
+    .min(1, 'must list at least one role (edit or debug)')
+    .meta({
+      description: `The rights the group gets in the namespaces. edit: the built-in ClusterRole ${APP_ACCESS_ROLES.edit} (write to most objects of the namespace, its Secrets included, and run pods as any of its ServiceAccounts). debug: the ClusterRole ${APP_ACCESS_ROLES.debug} (exec, attach, port-forward, logs, ephemeral containers).`,
+    }),
+  namespaces: z
+    .array(z.string().meta({ description: 'The namespace of an app of this environment.' }))
+    .min(1, 'must list at least one namespace; omit namespaces for every app namespace')
+    .optional()
+    .meta({
+      description:
+        "App namespaces (apps[].namespace, else the app's name) where the group gets the roles, on every cluster the app runs on. When omitted: every app namespace.",
+    }),
+});
+
 const rootObject = z.strictObject({
   name: z
     .string()
@@ -838,6 +861,19 @@ const rootObject = z.strictObject({
     .meta({
       description:
         'The KMS keys of each cluster: the key that envelope-encrypts Kubernetes Secrets and the key of the control-plane log group (docs/infrastructure.md, Keys).',
+    }),
+  appAccess: z
+    .array(appAccessEntry)
+    .optional()
+    .meta({
+      description: `Which groups get write (edit) or debug rights in which app namespaces. The rights are RoleBindings in each app's namespace, never cluster-wide: no group gets them in kube-system, argocd or an add-on namespace. The readonly group views every namespace (the built-in view role, which reads no Secrets) whatever this says; system:masters stays cluster admin. When omitted: ${DEFAULT_APP_ACCESS.map((e) => `${e.group} gets ${e.roles.join(' and ')}`).join(', ')}, in every app namespace; an empty list gives nobody write or debug rights.`,
+      examples: [
+        [
+          { group: 'readwrite', roles: ['edit'] },
+          { group: 'debugmode', roles: ['debug'] },
+          { group: 'payments-devs', roles: ['edit', 'debug'], namespaces: ['payments'] },
+        ],
+      ],
     }),
   gitops: z
     .strictObject({
@@ -1146,6 +1182,8 @@ function rootRules(config: z.output<typeof rootObject>, { valid, issue }: RuleCo
     });
   }
 
+  appAccessRules(config, { valid, issue });
+
   if (!valid(['authenticationMode'], ['access'])) {
     // Only the entries that failed are skipped below; a missing or malformed list stops here.
     if (!valid(['authenticationMode']) || !Array.isArray(config.access)) return;
@@ -1212,6 +1250,75 @@ function rootRules(config: z.output<typeof rootObject>, { valid, issue }: RuleCo
           `cannot be ${group} with authenticationMode ${mode}: access entries reject system: groups (only system:masters, mapped to AmazonEKSClusterAdminPolicy)`,
         );
       }
+    });
+  });
+}
+
+/** At most this many allowed values are listed in a message (an environment may have 2,000 apps). */
+const LISTED_VALUES = 10;
+
+function listed(values: readonly string[]): string {
+  const shown = values.slice(0, LISTED_VALUES).join(', ');
+  return values.length > LISTED_VALUES ? `${shown} and ${values.length - LISTED_VALUES} more` : shown;
+}
+
+/**
+ * `appAccess` names groups and namespaces that exist: a group no access entry maps has nobody in
+ * it (access is the only way this platform puts an IAM role in a group, so a name that is not
+ * there is a typo), and a namespace that is not an app's would either create nothing or, for
+ * kube-system or argocd, give people the service accounts of the platform itself.
+ */
+function appAccessRules(config: z.output<typeof rootObject>, { valid, issue }: RuleContext): void {
+  // Entries whose fields failed are skipped field by field, not the whole list.
+  if (!Array.isArray(config.appAccess)) return;
+  const entries = config.appAccess;
+  const mapped =
+    valid(['access']) && Array.isArray(config.access)
+      ? [...new Set(config.access.flatMap((a) => a.groups))].filter((g) => g !== 'system:masters')
+      : undefined;
+  const appNamespaces = valid(['apps', '*', 'name'], ['apps', '*', 'namespace'])
+    ? [...new Set(config.apps.map(appNamespace))]
+    : undefined;
+  const namespaceSet = new Set(appNamespaces);
+  const firstOfGroup = new Map<string, number>();
+  entries.forEach((entry, ei) => {
+    if (!valid(['appAccess', ei, 'group'])) return;
+    const { group } = entry;
+    const first = firstOfGroup.get(group);
+    if (first === undefined) firstOfGroup.set(group, ei);
+    else
+      issue(
+        ['appAccess', ei, 'group'],
+        `is listed twice (also appAccess[${first}]): give one entry all its roles and namespaces`,
+      );
+    if (group.startsWith('system:')) {
+      issue(
+        ['appAccess', ei, 'group'],
+        'must not be a system: group: system:masters is cluster admin already, and the others (system:authenticated, system:serviceaccounts…) hold more than people',
+      );
+    } else if (mapped !== undefined && !mapped.includes(group)) {
+      issue(
+        ['appAccess', ei, 'group'],
+        mapped.length === 0
+          ? 'must be a group an access entry maps, and access maps none besides system:masters'
+          : `must be a group an access entry maps (${listed(mapped)}): nobody else is in it`,
+      );
+    }
+    if (appNamespaces === undefined || !valid(['appAccess', ei, 'namespaces'])) return;
+    (entry.namespaces ?? []).forEach((namespace, ni) => {
+      if (namespaceSet.has(namespace)) return;
+      const why =
+        namespace === 'default' || namespace.startsWith('kube-')
+          ? `: ${namespace} belongs to Kubernetes`
+          : namespace === ARGOCD.namespace
+            ? `: ${namespace} belongs to Argo CD, whose controller is cluster admin`
+            : '';
+      issue(
+        ['appAccess', ei, 'namespaces', ni],
+        appNamespaces.length === 0
+          ? `must be the namespace of an app, and the environment has none${why}`
+          : `must be the namespace of an app of this environment (${listed(appNamespaces)})${why}`,
+      );
     });
   });
 }

@@ -3,6 +3,7 @@ import { KubeNamespace } from 'cdk8s-plus-27/lib/imports/k8s';
 import type { Construct } from 'constructs';
 import { appNamespace } from '../../platform/names';
 import type { AppConfig, PlatformConfig } from '../../platform/schema';
+import { AppAccessBindings } from '../constructs/app-access-bindings';
 import { appTeam, PART_OF_LABEL, TEAM_LABEL } from '../constructs/app-labels';
 import { AppNetworkPolicies } from '../constructs/app-network-policies';
 import { AppWorkload } from '../constructs/app-workload';
@@ -20,15 +21,16 @@ const POD_SECURITY_LABELS = {
 };
 
 export interface AppChartProps {
-  readonly app: AppConfig;
-  /** The environment the app runs in (its network, for the app's NetworkPolicies). */
+  /** The environment the app runs in: its network (NetworkPolicies) and `appAccess` (RoleBindings). */
   readonly config: PlatformConfig;
+  readonly app: AppConfig;
 }
 
 /**
  * One application team's workload on one cluster: the dist component `apps-<name>`, its own
- * namespace labelled with the owning team, the NetworkPolicies that close it to everything the
- * app does not need, and the workload built from config.
+ * namespace labelled with the owning team, the people's rights there (`appAccess`), the
+ * NetworkPolicies that close it to everything the app does not need, and the workload built from
+ * config.
  */
 export class AppChart extends Chart {
   constructor(scope: Construct, id: string, props: AppChartProps) {
@@ -40,9 +42,10 @@ export class AppChart extends Chart {
         labels: { [PART_OF_LABEL]: app.name, [TEAM_LABEL]: appTeam(app), ...POD_SECURITY_LABELS },
       },
     });
+    new AppAccessBindings(this, 'access', { config, app });
     new AppNetworkPolicies(this, 'network-policies', { app, config });
     new AppWorkload(this, 'workload', { app });
-    // Namespace first, then the ServiceAccount and NetworkPolicies, then what runs under them.
+    // Namespace first, then the ServiceAccount, RoleBindings and NetworkPolicies, then what runs under them.
     annotateSyncWaves(this);
   }
 }

@@ -2,6 +2,7 @@ import { Chart } from 'cdk8s';
 import { KubeClusterRole, KubeClusterRoleBinding, KubeConfigMap } from 'cdk8s-plus-27/lib/imports/k8s';
 import type { Construct } from 'constructs';
 import { stringify } from 'yaml';
+import { APP_ACCESS_ROLES } from '../../platform/app-access';
 import { nodeRole } from '../../platform/names';
 import type { ClusterConfig, PlatformConfig } from '../../platform/schema';
 import { annotateSyncWaves } from '../sync-waves';
@@ -11,31 +12,39 @@ export interface RbacChartProps {
   readonly cluster: ClusterConfig;
 }
 
-/** The Kubernetes groups `access` entries name (seed 001), and the built-in role each is bound to. */
-export const ACCESS_GROUP_ROLES = { readonly: 'view', readwrite: 'edit' } as const;
-export const DEBUG_GROUP = 'debugmode';
+/**
+ * The group that views every namespace (seed 001), bound to the built-in `view` ClusterRole
+ * cluster-wide. `view` reads no Secrets ("since reading the contents of Secrets enables access to
+ * ServiceAccount credentials in the namespace") nor Roles and RoleBindings, and writes nothing
+ * (https://kubernetes.io/docs/reference/access-authn-authz/rbac/#user-facing-roles), so it gives
+ * no way into kube-system's or argocd's service accounts; the `people-cluster-rights` rule checks
+ * that no rendered ClusterRole aggregates more into it.
+ */
+export const VIEW_GROUP = { group: 'readonly', clusterRole: 'view' } as const;
 
 /**
- * Who may do what (seed 001): the `readonly` group views, `readwrite` edits, `debugmode` may
- * exec, attach, port-forward, read logs and add ephemeral containers. In CONFIG_MAP mode the
- * `aws-auth` ConfigMap also maps IAM roles to users and groups: the nodes' role first, then every
- * `access` entry.
+ * Who may do what (seed 001): the `readonly` group views every namespace. Write (`edit`) and debug
+ * rights are RoleBindings in the app namespaces (`appAccess`, manifests/constructs/app-access-bindings.ts),
+ * never ClusterRoleBindings: bound cluster-wide they reached kube-system and argocd, whose service
+ * accounts (Argo CD's controller is cluster admin, external-dns writes Route 53) a pod started
+ * there or an exec into their pods would hand over. This chart keeps the `debugmode` ClusterRole
+ * those RoleBindings reference as a template. In CONFIG_MAP mode the `aws-auth` ConfigMap also
+ * maps IAM roles to users and groups: the nodes' role first, then every `access` entry.
  */
 export class RbacChart extends Chart {
   constructor(scope: Construct, id: string, props: RbacChartProps) {
     super(scope, id, { disableResourceNameHashes: true });
     const { config, cluster } = props;
 
-    for (const [group, role] of Object.entries(ACCESS_GROUP_ROLES)) {
-      new KubeClusterRoleBinding(this, `${group}-binding`, {
-        metadata: { name: `${group}-role-${role}` },
-        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: role },
-        subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: group }],
-      });
-    }
+    new KubeClusterRoleBinding(this, `${VIEW_GROUP.group}-binding`, {
+      metadata: { name: `${VIEW_GROUP.group}-role-${VIEW_GROUP.clusterRole}` },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: VIEW_GROUP.clusterRole },
+      subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: VIEW_GROUP.group }],
+    });
 
+    // A role template, bound by no ClusterRoleBinding: only RoleBindings in app namespaces use it.
     new KubeClusterRole(this, 'debugmode-role', {
-      metadata: { name: DEBUG_GROUP },
+      metadata: { name: APP_ACCESS_ROLES.debug },
       rules: [
         { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'] },
         { apiGroups: [''], resources: ['pods/log'], verbs: ['get', 'list', 'watch'] },
@@ -49,12 +58,6 @@ export class RbacChart extends Chart {
         // kubectl debug adds an ephemeral container by patching this subresource.
         { apiGroups: [''], resources: ['pods/ephemeralcontainers'], verbs: ['get', 'patch', 'update'] },
       ],
-    });
-
-    new KubeClusterRoleBinding(this, 'debugmode-binding', {
-      metadata: { name: `${DEBUG_GROUP}-role-${DEBUG_GROUP}` },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: DEBUG_GROUP },
-      subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: DEBUG_GROUP }],
     });
 
     if (rendersAwsAuth(config.authenticationMode)) {

@@ -75,7 +75,11 @@ describe('the review report', () => {
     expect(project.fields).toEqual([
       { path: 'spec.destinations[]', after: { namespace: 'shop', server: 'https://kubernetes.default.svc' } },
     ]);
-    expect(bannerClasses(diff)).toEqual(['public-exposure']);
+    // The new namespace gives the appAccess groups (readwrite: edit, debugmode: debug) rights there.
+    expect(change(diff, 'prod-blue', 'RoleBinding shop/access-edit').risks).toEqual([
+      { class: 'iam-broadening', detail: 'binds ClusterRole edit to Group readwrite' },
+    ]);
+    expect(bannerClasses(diff).sort()).toEqual(['iam-broadening', 'public-exposure']);
     const markdown = markdownReport(diff, 'main').join('');
     expect(markdown).toContain(
       '- ➕ added `Service shop/checkout-public` — type LoadBalancer; scheme internet-facing; load balancer nlb',

@@ -367,7 +367,15 @@ describe('app chart: validity', () => {
   });
 
   it('renders only API versions EKS 1.32+ serves', () => {
-    const served = ['v1', 'apps/v1', 'batch/v1', 'policy/v1', 'autoscaling/v2', 'networking.k8s.io/v1'];
+    const served = [
+      'v1',
+      'apps/v1',
+      'batch/v1',
+      'policy/v1',
+      'autoscaling/v2',
+      'networking.k8s.io/v1',
+      'rbac.authorization.k8s.io/v1',
+    ];
     for (const { object } of appObjects) expect(served).toContain(object.apiVersion);
   });
 });
