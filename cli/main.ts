@@ -17,7 +17,7 @@ import { DistConflictError, INDEX_FILE, planDist, writeDist } from './dist-write
 import { type Progress, progressReporter } from './progress';
 import { type Rendering, render, resourceCount } from './render';
 import { diffTrees, jsonReport, markdownReport, textReport } from './resource-diff';
-import { ruleViolations } from './rules/all-rules';
+import { ALL_RULES, runRules } from './rules/all-rules';
 import { formatViolation } from './rules/violation';
 import { staleSchemaFiles, writeSchemaFiles } from './schema-files';
 
@@ -238,7 +238,7 @@ function check(options: Options): number {
     }
     progress('running the rules');
     const configs = selection.environments.map((e) => e.config);
-    const violations = ruleViolations(rendering, configs);
+    const violations = runRules(ALL_RULES, { rendering, configs });
     const broken = violations.filter((v) => v.exception === undefined);
     for (const v of violations.filter((x) => x.exception !== undefined))
       console.log(`check: exception ${formatViolation(v)}`);

@@ -29,10 +29,14 @@ export interface Finding {
   readonly subject?: ExceptionSource;
 }
 
-export interface Rule {
+/**
+ * `Id` is the rule's literal id (`Rule<'irsa'>`), so that the list in all-rules.ts yields the union
+ * of every id and a table keyed by it must name every rule.
+ */
+export interface Rule<Id extends string = string> {
   /** Stable id, kebab-case: the `[id]` of check's output and the suffix of the exception key. */
-  readonly id: string;
-  /** One sentence: what holds for every rendered output, and why. */
+  readonly id: Id;
+  /** One or two sentences for a reviewer: what holds for every rendered output, and why. */
   readonly summary: string;
   readonly check: (input: RuleInput) => readonly Finding[];
 }
@@ -59,4 +63,20 @@ export function objectAnnotations(object: Readonly<Record<string, unknown>>): Ex
     ...annotationsOf(spec?.template),
     ...annotationsOf(spec?.jobTemplate?.spec?.template),
   };
+}
+
+/**
+ * The exception source of a Terraform resource: the string entries of its `"//"` object. Terraform
+ * ignores `"//"` properties in any block body
+ * (https://developer.hashicorp.com/terraform/language/syntax/json#comment-properties); cdktf
+ * writes its construct metadata there and keeps what infra code adds with
+ * `recordRuleException` (infra/constructs/rule-exception.ts). A data source has none: cdktf
+ * replaces its `"//"` with the metadata alone.
+ */
+export function terraformComments(block: Readonly<Record<string, unknown>>): ExceptionSource {
+  const comments = block['//'];
+  if (comments === null || typeof comments !== 'object' || Array.isArray(comments)) return {};
+  return Object.fromEntries(
+    Object.entries(comments).filter((entry): entry is [string, string] => typeof entry[1] === 'string'),
+  );
 }
