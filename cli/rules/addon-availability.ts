@@ -71,7 +71,7 @@ function blocksEveryEviction(budget: Budget, replicas: number): string | undefin
 export const addonAvailabilityRule: Rule<'addon-availability'> = {
   id: 'addon-availability',
   summary:
-    'Every Deployment and StatefulSet in kube-system or of an add-on has a PodDisruptionBudget selecting its pods or the cluster-autoscaler `safe-to-evict` annotation, and no budget selecting it forbids every eviction: otherwise cluster-autoscaler keeps its node forever or drains evict it unannounced, and a budget allowing no eviction fails EKS node group updates with PodEvictionFailure.',
+    'Every Deployment and StatefulSet in kube-system or of an add-on has a PodDisruptionBudget selecting its pods or the cluster-autoscaler `safe-to-evict` annotation, and no budget selecting it forbids every eviction: without either, cluster-autoscaler never removes a node holding a kube-system pod and drains evict the others unannounced; a budget allowing no eviction stalls every drain and fails EKS node group updates with PodEvictionFailure.',
   check: ({ rendering }) => addonAvailabilityFindings(rendering.objects),
 };
 

@@ -18,7 +18,7 @@ function deployments(objects: readonly RenderedObject[], name: string): Rendered
 export const autoscalerVersionRule: Rule<'autoscaler-version'> = {
   id: 'autoscaler-version',
   summary:
-    "The cluster-autoscaler image's minor equals the Kubernetes minor of the EKS cluster it runs on, read from the cluster stack: upstream supports each autoscaler minor only with the same Kubernetes minor.",
+    "The cluster-autoscaler image's minor equals the Kubernetes minor of the EKS cluster it runs on, read from the cluster stack: cluster-autoscaler publishes one minor per Kubernetes minor and is meant to run only on that one.",
   check: autoscalerVersionFindings,
 };
 
@@ -51,7 +51,7 @@ function autoscalerVersionFindings({ rendering }: RuleInput): Finding[] {
 export const liveExternalDnsRule: Rule<'live-external-dns'> = {
   id: 'live-external-dns',
   summary:
-    'The external-dns instances that own the production records run on the live cluster, with at least one replica, and with none on the other color: two writers would fight over the records, and none leaves them stale.',
+    'The external-dns instances that own the production names run on the live cluster, with at least one replica, and on no other cluster: a second writer would point the names at the idle color, and none leaves them unmanaged.',
   check: liveExternalDnsFindings,
 };
 

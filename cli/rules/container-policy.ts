@@ -30,7 +30,7 @@ function containerFindings(
 export const imagePinnedRule: Rule<'image-pinned'> = {
   id: 'image-pinned',
   summary:
-    'Every container image is pinned by a version tag or a digest, never `latest` or no tag: the image a node pulls is the one that was reviewed, and a rollback returns to the same bytes.',
+    'Every container image names a tag other than `latest`, or a digest: the rendered manifests say which version runs, and a new version is a reviewed change of dist/.',
   check: (input) =>
     containerFindings(input, (container) => {
       const problem = pinnedImageProblem(container.image ?? '');
@@ -58,7 +58,7 @@ export const containerResourcesRule: Rule<'container-resources'> = {
 export const runAsNonRootRule: Rule<'run-as-non-root'> = {
   id: 'run-as-non-root',
   summary:
-    'Every container sets `runAsNonRoot: true` (on itself or its pod) and no `runAsUser: 0`: a process that escapes its container as root owns the node.',
+    'Every container sets `runAsNonRoot: true` (on itself or its pod) and no `runAsUser: 0`: a process that breaks out of its container is then not root on the node.',
   check: (input) =>
     containerFindings(input, (container, pod) => {
       const nonRoot = container.securityContext?.runAsNonRoot ?? pod.spec.securityContext?.runAsNonRoot;

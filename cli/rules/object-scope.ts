@@ -46,7 +46,7 @@ function namespaceOf(object: Readonly<Record<string, unknown>>): string | undefi
 export const objectScopeRule: Rule<'object-scope'> = {
   id: 'object-scope',
   summary:
-    "Cluster-scoped objects carry no namespace and namespaced objects carry one: cdk8s stamps a chart's namespace on everything, which the API server refuses on a cluster-scoped kind or Argo CD shows as out of sync forever.",
+    "Cluster-scoped objects carry no namespace and namespaced objects carry one: cdk8s stamps a chart's namespace on everything, which the API server drops from a cluster-scoped object (Argo CD then shows it out of sync forever), and a namespaced object without one lands in whatever namespace the sync defaults to.",
   check: ({ rendering }) => {
     const findings: Finding[] = [];
     for (const o of rendering.objects) {

@@ -38,6 +38,11 @@ export interface Rule<Id extends string = string> {
   readonly id: Id;
   /** One or two sentences for a reviewer: what holds for every rendered output, and why. */
   readonly summary: string;
+  /**
+   * Set when some findings cannot carry an exception (they have no subject): which, and why.
+   * docs/checks.md prints it under the summary.
+   */
+  readonly withoutSubject?: string;
   readonly check: (input: RuleInput) => readonly Finding[];
 }
 

@@ -43,6 +43,8 @@ export const terraformReferencesRule: Rule<'terraform-references'> = {
   id: 'terraform-references',
   summary:
     "Every reference in a stack (to a resource, data source, variable, local or module, in an interpolation or `depends_on`) names something the same stack declares: a stack is planned on its own, so a reference to another stack's resource would fail only at `terraform plan`.",
+  withoutSubject:
+    'a reference outside a resource block (in a data source, provider, local, output or the terraform block): exceptions are read from resources only, where infra code records them, and a data source cannot hold one (cdktf replaces its `"//"` with its metadata).',
   check: ({ rendering }) =>
     rendering.stacks.flatMap((stack) =>
       unresolvedReferences(stack.json).map((ref) => {

@@ -11,7 +11,7 @@ import { blockList, blocksOf } from './terraform-json';
 export const secretsEncryptionRule: Rule<'secrets-encryption'> = {
   id: 'secrets-encryption',
   summary:
-    'Every EKS cluster envelope-encrypts Kubernetes Secrets with a KMS key (`encryption_config` for `secrets`): etcd and its backups then hold only ciphertext.',
+    'Every EKS cluster envelope-encrypts Kubernetes Secrets with a KMS key (`encryption_config` for `secrets`): Secrets are then stored in etcd under a data key that only that KMS key unwraps, with every use logged in CloudTrail.',
   check: ({ rendering }) =>
     rendering.stacks.flatMap((stack) =>
       blocksOf(stack, 'aws_eks_cluster')
@@ -32,7 +32,7 @@ export const secretsEncryptionRule: Rule<'secrets-encryption'> = {
 export const ebsEncryptionRule: Rule<'ebs-encryption'> = {
   id: 'ebs-encryption',
   summary:
-    'Every volume of every launch template is encrypted: node disks hold container images, logs and emptyDir data, Secrets mounted into pods included.',
+    'Every volume of every launch template is encrypted: node disks hold container images, logs and emptyDir data.',
   check: ({ rendering }) => {
     const findings: Finding[] = [];
     for (const stack of rendering.stacks) {
