@@ -1,8 +1,10 @@
 /**
- * The contract of a check rule (DESIGN §8): an id, a one-sentence summary (docs/checks.md is
- * generated from it) and a check that reports findings. Exceptions are applied once, by the
- * runner, for every rule: a finding whose subject records `policy.eks-platform.io/exception-<id>`
- * with a reason is printed as an exception instead of failing.
+ * The contract of a check rule (DESIGN §8): an id, a short summary (docs/checks.md is generated
+ * from it) and a check that reports findings. Exceptions are applied once, by the runner
+ * (run-rules.ts), for every rule: a finding whose subject records
+ * `policy.eks-platform.io/exception-<id>` with a reason is printed as an exception instead of
+ * failing. A new rule: `export const xRule: Rule<'x'> = {…}` in its own file, then a line in
+ * all-rules.ts and a case in test/cli/rule-exceptions.test.ts.
  */
 import { POLICY_EXCEPTION_PREFIX } from '../../platform/names';
 import type { PlatformConfig } from '../../platform/schema';
