@@ -79,16 +79,17 @@ export const kubernetesSchemaRule: Rule<'k8s-schema'> = {
     const findings: Finding[] = [];
     for (const { object, path } of rendering.objects) {
       const { apiVersion, kind } = object as { apiVersion: string; kind: string };
-      const subject = objectAnnotations(object);
+      const report = (message: string) =>
+        findings.push({ file: path, message, subject: objectAnnotations(object) });
       const Model = modelOf(apiVersion, kind);
       if (Model === undefined) {
-        findings.push({ file: path, message: `no schema known for ${apiVersion} ${kind}`, subject });
+        report(`no schema known for ${apiVersion} ${kind}`);
         continue;
       }
       try {
         validateObject(Model, object);
       } catch (error) {
-        findings.push({ file: path, message: (error as Error).message, subject });
+        report((error as Error).message);
       }
     }
     return findings;

@@ -52,19 +52,12 @@ export const objectScopeRule: Rule<'object-scope'> = {
     for (const o of rendering.objects) {
       const kind = String(o.object.kind);
       const namespace = namespaceOf(o.object);
-      const subject = objectAnnotations(o.object);
+      const report = (message: string) =>
+        findings.push({ file: o.path, message, subject: objectAnnotations(o.object) });
       if (CLUSTER_SCOPED.has(kind) && namespace !== undefined) {
-        findings.push({
-          file: o.path,
-          message: `${kind} is cluster-scoped but has metadata.namespace ${namespace}`,
-          subject,
-        });
+        report(`${kind} is cluster-scoped but has metadata.namespace ${namespace}`);
       } else if (!CLUSTER_SCOPED.has(kind) && namespace === undefined) {
-        findings.push({
-          file: o.path,
-          message: `${kind} is namespaced but has no metadata.namespace`,
-          subject,
-        });
+        report(`${kind} is namespaced but has no metadata.namespace`);
       }
     }
     return findings;
