@@ -17,7 +17,7 @@ import { DistConflictError, INDEX_FILE, planDist, writeDist } from './dist-write
 import { type Progress, progressReporter } from './progress';
 import { type Rendering, render, resourceCount } from './render';
 import { diffTrees, jsonReport, markdownReport, textReport } from './resource-diff';
-import { ruleViolations } from './rules/all-rules';
+import { ALL_RULES, runRules } from './rules/all-rules';
 import { formatViolation } from './rules/violation';
 import { staleSchemaFiles, writeSchemaFiles } from './schema-files';
 
@@ -55,8 +55,10 @@ const HELP: Record<string, string> = {
     'usage: npm run check -- [--config <dir|file>] [--env <name>]... [--dist <dir>]',
     '',
     'Renders to a temporary folder and fails when dist/ differs from the render (a file missing,',
-    'changed or no longer generated) or config/schema.json is stale, then runs every rule on the',
-    'rendered objects and stacks.',
+    'changed or no longer generated) or a generated file (config/schema.json, docs/configuration.md,',
+    'docs/checks.md) is stale, then runs every rule of docs/checks.md on the rendered objects and',
+    'stacks. A finding on an object or resource that records an exception with a reason is printed',
+    'as `check: exception [...]` and does not fail.',
     '',
     ...RENDER_OPTIONS_HELP.filter((line) => !line.includes('--tf-out')),
     '',
@@ -238,7 +240,7 @@ function check(options: Options): number {
     }
     progress('running the rules');
     const configs = selection.environments.map((e) => e.config);
-    const violations = ruleViolations(rendering, configs);
+    const violations = runRules(ALL_RULES, { rendering, configs });
     const broken = violations.filter((v) => v.exception === undefined);
     for (const v of violations.filter((x) => x.exception !== undefined))
       console.log(`check: exception ${formatViolation(v)}`);

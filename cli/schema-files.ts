@@ -1,11 +1,14 @@
 /**
- * The files generated from the configuration schema and committed: the JSON Schema editors read
- * and the Markdown reference. `npm run schema` writes them; `npm run check` fails when one differs.
+ * The files generated and committed: from the configuration schema, the JSON Schema editors read
+ * and the Markdown reference; from the check rules, their list. `npm run schema` writes them;
+ * `npm run check` fails when one differs.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { platformJsonSchema } from '../platform/schema';
+import { checksDocs } from './checks-docs';
 import { configurationDocs } from './configuration-docs';
+import { ALL_RULES } from './rules/all-rules';
 
 /** Repository-relative path -> the text it must hold. */
 export function schemaFiles(): Readonly<Record<string, string>> {
@@ -13,6 +16,7 @@ export function schemaFiles(): Readonly<Record<string, string>> {
   return {
     'config/schema.json': `${JSON.stringify(schema, null, 2)}\n`,
     'docs/configuration.md': configurationDocs(schema),
+    'docs/checks.md': checksDocs(ALL_RULES),
   };
 }
 

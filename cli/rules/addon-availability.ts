@@ -10,15 +10,12 @@
  * node drains honour budgets only, and an EKS managed node group update fails with
  * PodEvictionFailure after 15 minutes on a pod whose budget allows no disruption
  * (https://docs.aws.amazon.com/eks/latest/userguide/managed-node-update-behavior.html).
- * An object may carry `policy.eks-platform.io/exception-addon-availability: "<reason>"`.
  */
-import { ADDON_COMPONENTS, POLICY_EXCEPTION_PREFIX, SAFE_TO_EVICT_ANNOTATION } from '../../platform/names';
+import { ADDON_COMPONENTS, SAFE_TO_EVICT_ANNOTATION } from '../../platform/names';
 import type { RenderedObject } from '../render';
 import { podTemplates } from './pod-templates';
+import { type Finding, objectAnnotations, type Rule } from './rule';
 import type { Json } from './terraform-json';
-import type { Violation } from './violation';
-
-export const ADDON_AVAILABILITY_RULE = 'addon-availability';
 
 const ADDONS: readonly string[] = Object.values(ADDON_COMPONENTS);
 const KINDS = ['Deployment', 'StatefulSet'];
@@ -71,7 +68,14 @@ function blocksEveryEviction(budget: Budget, replicas: number): string | undefin
   return undefined;
 }
 
-export function addonAvailabilityViolations(objects: readonly RenderedObject[]): Violation[] {
+export const addonAvailabilityRule: Rule<'addon-availability'> = {
+  id: 'addon-availability',
+  summary:
+    'Every Deployment and StatefulSet in kube-system or of an add-on has a PodDisruptionBudget selecting its pods or the cluster-autoscaler `safe-to-evict` annotation, and no budget selecting it forbids every eviction: without either, cluster-autoscaler never removes a node holding a kube-system pod and drains evict the others unannounced; a budget allowing no eviction stalls every drain and fails EKS node group updates with PodEvictionFailure.',
+  check: ({ rendering }) => addonAvailabilityFindings(rendering.objects),
+};
+
+function addonAvailabilityFindings(objects: readonly RenderedObject[]): Finding[] {
   const budgets = new Map<string, Budget[]>();
   for (const { cluster, object } of objects) {
     if (object.kind !== 'PodDisruptionBudget') continue;
@@ -88,22 +92,16 @@ export function addonAvailabilityViolations(objects: readonly RenderedObject[]):
     ]);
   }
 
-  const violations: Violation[] = [];
+  const findings: Finding[] = [];
   for (const pod of podTemplates(objects)) {
     const { source } = pod;
     const o = source.object as Json;
     const namespace = String(o.metadata?.namespace ?? 'default');
     if (!KINDS.includes(String(o.kind))) continue;
     if (namespace !== 'kube-system' && !ADDONS.includes(source.component)) continue;
-    const report = (field: string, message: string) => {
-      const reason = pod.annotations[`${POLICY_EXCEPTION_PREFIX}${ADDON_AVAILABILITY_RULE}`];
-      violations.push({
-        rule: ADDON_AVAILABILITY_RULE,
-        file: source.path,
-        message: `${field}: ${message}`,
-        ...(reason === undefined ? {} : { exception: reason }),
-      });
-    };
+    const subject = objectAnnotations(o);
+    const report = (field: string, message: string) =>
+      findings.push({ file: source.path, message: `${field}: ${message}`, subject });
     const what = `${o.kind} ${namespace}/${o.metadata?.name}`;
     const labels = (o.spec?.template?.metadata?.labels ?? {}) as Record<string, string>;
     const selecting = (budgets.get(`${source.cluster}/${namespace}`) ?? []).filter((b) =>
@@ -132,5 +130,5 @@ export function addonAvailabilityViolations(objects: readonly RenderedObject[]):
       }
     }
   }
-  return violations;
+  return findings;
 }

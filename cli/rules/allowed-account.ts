@@ -7,19 +7,22 @@
  * A stack that declares AWS resources or data sources without any aws provider block is refused
  * too: Terraform would then configure an unguarded default provider.
  */
-import type { Finding, Rule } from './rule';
+import { type ExceptionSource, type Finding, type Rule, terraformComments } from './rule';
 import { blockList, type Json } from './terraform-json';
 
-export const allowedAccountRule: Rule = {
+export const allowedAccountRule: Rule<'allowed-account'> = {
   id: 'allowed-account',
   summary:
     "Every aws provider of every stack sets allowed_account_ids to exactly the environment's account, so a deploy with another account's credentials fails at plan.",
+  withoutSubject:
+    'A stack with AWS resources and no aws provider block at all: there is no provider block to write the exception in.',
   check({ rendering, configs }) {
     const findings: Finding[] = [];
     for (const stack of rendering.stacks) {
       const config = configs.find((c) => c.name === stack.environment);
       if (config === undefined) continue;
-      const report = (message: string) => findings.push({ file: stack.path, message });
+      const report = (message: string, subject?: ExceptionSource) =>
+        findings.push({ file: stack.path, message, ...(subject === undefined ? {} : { subject }) });
       const expected = [config.account];
       const providers = blockList(((stack.json.provider ?? {}) as Json).aws);
       for (const provider of providers) {
@@ -29,6 +32,7 @@ export const allowedAccountRule: Rule = {
         if (JSON.stringify(allowed) !== JSON.stringify(expected)) {
           report(
             `${name}: allowed_account_ids must be ${JSON.stringify(expected)}, the account of environment ${config.name}, got ${allowed === undefined ? 'none' : JSON.stringify(allowed)}`,
+            terraformComments(provider),
           );
         }
       }

@@ -5,10 +5,9 @@
  * production records.
  */
 import { clusterName, externalDnsInstances } from '../../platform/names';
-import type { PlatformConfig } from '../../platform/schema';
-import type { RenderedObject, RenderedStack } from '../render';
+import type { RenderedObject } from '../render';
+import { type Finding, objectAnnotations, type Rule, type RuleInput } from './rule';
 import { blocksOf, type Json } from './terraform-json';
-import type { Violation } from './violation';
 
 function deployments(objects: readonly RenderedObject[], name: string): RenderedObject[] {
   return objects.filter(
@@ -16,11 +15,16 @@ function deployments(objects: readonly RenderedObject[], name: string): Rendered
   );
 }
 
-export function autoscalerVersionViolations(
-  objects: readonly RenderedObject[],
-  stacks: readonly RenderedStack[],
-): Violation[] {
-  const violations: Violation[] = [];
+export const autoscalerVersionRule: Rule<'autoscaler-version'> = {
+  id: 'autoscaler-version',
+  summary:
+    "The cluster-autoscaler image's minor equals the Kubernetes minor of the EKS cluster it runs on, read from the cluster stack: cluster-autoscaler publishes one minor per Kubernetes minor and is meant to run only on that one.",
+  check: autoscalerVersionFindings,
+};
+
+function autoscalerVersionFindings({ rendering }: RuleInput): Finding[] {
+  const { objects, stacks } = rendering;
+  const findings: Finding[] = [];
   for (const o of deployments(objects, 'cluster-autoscaler')) {
     const containers = ((o.object as Json).spec?.template?.spec?.containers ?? []) as { image?: string }[];
     const image = containers.map((c) => c.image ?? '').find((i) => i.includes('cluster-autoscaler:'));
@@ -28,52 +32,57 @@ export function autoscalerVersionViolations(
     const stack = stacks.find((s) => s.name === o.cluster);
     const clusterVersion = stack && blocksOf(stack, 'aws_eks_cluster')[0]?.[1].version;
     if (imageMinor === undefined || clusterVersion === undefined) {
-      violations.push({
-        rule: 'autoscaler-version',
+      findings.push({
         file: o.path,
         message: `cannot compare: image ${image ?? '(none)'}, cluster ${o.cluster} version ${clusterVersion ?? '(no aws_eks_cluster)'}`,
+        subject: objectAnnotations(o.object),
       });
     } else if (imageMinor !== String(clusterVersion)) {
-      violations.push({
-        rule: 'autoscaler-version',
+      findings.push({
         file: o.path,
         message: `image ${image} is ${imageMinor} but cluster ${o.cluster} runs Kubernetes ${clusterVersion}: the minors must be equal`,
+        subject: objectAnnotations(o.object),
       });
     }
   }
-  return violations;
+  return findings;
 }
 
-export function liveExternalDnsViolations(
-  objects: readonly RenderedObject[],
-  configs: readonly PlatformConfig[],
-): Violation[] {
-  const violations: Violation[] = [];
+export const liveExternalDnsRule: Rule<'live-external-dns'> = {
+  id: 'live-external-dns',
+  summary:
+    'The external-dns instances that own the production names run on the live cluster, with at least one replica, and on no other cluster: a second writer would point the names at the idle color, and none leaves them unmanaged.',
+  check: liveExternalDnsFindings,
+};
+
+function liveExternalDnsFindings({ rendering, configs }: RuleInput): Finding[] {
+  const findings: Finding[] = [];
   for (const config of configs) {
     if (!config.addons.externalDns.enabled) continue;
     for (const cluster of config.clusters) {
       const name = clusterName(config, cluster);
       const live = cluster.color === config.live;
       for (const instance of externalDnsInstances(config, cluster).filter((i) => i.live)) {
-        for (const o of deployments(objects, instance.name).filter((d) => d.cluster === name)) {
+        for (const o of deployments(rendering.objects, instance.name).filter((d) => d.cluster === name)) {
           const replicas = (o.object as Json).spec?.replicas ?? 1;
+          const subject = objectAnnotations(o.object);
           if (live && replicas < 1) {
-            violations.push({
-              rule: 'live-external-dns',
+            findings.push({
               file: o.path,
               message: `${name} is live but ${instance.name} has ${replicas} replicas`,
+              subject,
             });
           }
           if (!live && replicas !== 0) {
-            violations.push({
-              rule: 'live-external-dns',
+            findings.push({
               file: o.path,
               message: `${instance.name} runs ${replicas} replica(s) on ${name}, but the live cluster is ${clusterName(config, { color: config.live })}`,
+              subject,
             });
           }
         }
       }
     }
   }
-  return violations;
+  return findings;
 }

@@ -1,28 +1,49 @@
 /**
  * Rules `image-pinned`, `container-resources` and `run-as-non-root` (DESIGN §8): every container
- * runs a pinned image, declares CPU and memory requests and a memory limit, and cannot run as
- * root. An object may carry an exception (POLICY_EXCEPTION_PREFIX + rule id) with its reason; the
- * check then reports the exception instead of a violation.
+ * (init containers included) of every pod template runs a pinned image, declares CPU and memory
+ * requests and a memory limit, and cannot run as root.
  */
 import { pinnedImageProblem } from '../../platform/formats';
-import { POLICY_EXCEPTION_PREFIX } from '../../platform/names';
-import type { RenderedObject } from '../render';
-import { allContainers, podTemplates } from './pod-templates';
-import type { Violation } from './violation';
+import { allContainers, type Container, type PodTemplate, podTemplates } from './pod-templates';
+import { type Finding, objectAnnotations, type Rule, type RuleInput } from './rule';
 
-export function containerPolicyViolations(objects: readonly RenderedObject[]): Violation[] {
-  const violations: Violation[] = [];
-  for (const pod of podTemplates(objects)) {
-    const file = pod.source.path;
-    const report = (rule: string, message: string) => {
-      const reason = pod.annotations[`${POLICY_EXCEPTION_PREFIX}${rule}`];
-      violations.push({ rule, file, message, ...(reason === undefined ? {} : { exception: reason }) });
-    };
+/** One finding per container of every pod template for which `problem` says what is wrong. */
+function containerFindings(
+  { rendering }: RuleInput,
+  problem: (container: Container, pod: PodTemplate) => string | undefined,
+): Finding[] {
+  const findings: Finding[] = [];
+  for (const pod of podTemplates(rendering.objects)) {
     for (const { container, field } of allContainers(pod.spec)) {
-      const where = `${pod.at}.${field} (${container.name})`;
-      const imageProblem = pinnedImageProblem(container.image ?? '');
-      if (imageProblem !== undefined)
-        report('image-pinned', `${where}: image ${JSON.stringify(container.image ?? '')} ${imageProblem}`);
+      const wrong = problem(container, pod);
+      if (wrong === undefined) continue;
+      findings.push({
+        file: pod.source.path,
+        message: `${pod.at}.${field} (${container.name}): ${wrong}`,
+        subject: objectAnnotations(pod.source.object),
+      });
+    }
+  }
+  return findings;
+}
+
+export const imagePinnedRule: Rule<'image-pinned'> = {
+  id: 'image-pinned',
+  summary:
+    'Every container image names a tag other than `latest`, or a digest: the rendered manifests say which version runs, and a new version is a reviewed change of dist/.',
+  check: (input) =>
+    containerFindings(input, (container) => {
+      const problem = pinnedImageProblem(container.image ?? '');
+      return problem === undefined ? undefined : `image ${JSON.stringify(container.image ?? '')} ${problem}`;
+    }),
+};
+
+export const containerResourcesRule: Rule<'container-resources'> = {
+  id: 'container-resources',
+  summary:
+    'Every container requests CPU and memory and limits memory: the scheduler and cluster-autoscaler place and size nodes from requests, and a container without a memory limit can starve its neighbours on the node.',
+  check: (input) =>
+    containerFindings(input, (container) => {
       const requests = container.resources?.requests ?? {};
       const limits = container.resources?.limits ?? {};
       const missing = [
@@ -30,17 +51,20 @@ export function containerPolicyViolations(objects: readonly RenderedObject[]): V
         ...(requests.memory === undefined ? ['requests.memory'] : []),
         ...(limits.memory === undefined ? ['limits.memory'] : []),
       ];
-      if (missing.length > 0)
-        report('container-resources', `${where}: missing resources.${missing.join(', resources.')}`);
+      return missing.length === 0 ? undefined : `missing resources.${missing.join(', resources.')}`;
+    }),
+};
+
+export const runAsNonRootRule: Rule<'run-as-non-root'> = {
+  id: 'run-as-non-root',
+  summary:
+    'Every container sets `runAsNonRoot: true` (on itself or its pod) and no `runAsUser: 0`: a process that breaks out of its container is then not root on the node.',
+  check: (input) =>
+    containerFindings(input, (container, pod) => {
       const nonRoot = container.securityContext?.runAsNonRoot ?? pod.spec.securityContext?.runAsNonRoot;
       const user = container.securityContext?.runAsUser ?? pod.spec.securityContext?.runAsUser;
-      if (nonRoot !== true || user === 0) {
-        report(
-          'run-as-non-root',
-          `${where}: must set securityContext.runAsNonRoot: true (pod or container) and no runAsUser 0`,
-        );
-      }
-    }
-  }
-  return violations;
-}
+      return nonRoot !== true || user === 0
+        ? 'must set securityContext.runAsNonRoot: true (pod or container) and no runAsUser 0'
+        : undefined;
+    }),
+};

@@ -6,14 +6,9 @@
  * failure https://kubernetes.io/docs/concepts/configuration/liveness-readiness-startup-probes/
  * warns of. Handlers are compared after resolving named ports to the container's port numbers,
  * so `port: http` and `port: 8080` on the same port count as the same handler.
- * An object may carry an exception (POLICY_EXCEPTION_PREFIX + rule id) with its reason.
  */
-import { POLICY_EXCEPTION_PREFIX } from '../../platform/names';
-import type { RenderedObject } from '../render';
 import { allContainers, podTemplates } from './pod-templates';
-import type { Violation } from './violation';
-
-export const DISTINCT_PROBES_RULE = 'distinct-probes';
+import { type Finding, objectAnnotations, type Rule } from './rule';
 
 type Port = number | string;
 interface ProbeHandler {
@@ -48,22 +43,25 @@ export function probeHandler(probe: ProbeHandler, container: ProbedContainer): s
   return 'no handler';
 }
 
-export function distinctProbeViolations(objects: readonly RenderedObject[]): Violation[] {
-  const violations: Violation[] = [];
-  for (const pod of podTemplates(objects)) {
-    for (const { container, field } of allContainers(pod.spec)) {
-      const c = container as ProbedContainer;
-      if (c.livenessProbe === undefined || c.readinessProbe === undefined) continue;
-      const handler = probeHandler(c.livenessProbe, c);
-      if (handler !== probeHandler(c.readinessProbe, c)) continue;
-      const reason = pod.annotations[`${POLICY_EXCEPTION_PREFIX}${DISTINCT_PROBES_RULE}`];
-      violations.push({
-        rule: DISTINCT_PROBES_RULE,
-        file: pod.source.path,
-        message: `${pod.at}.${field} (${c.name}): livenessProbe and readinessProbe both use ${handler}; liveness must check only that the process answers (another path, or tcpSocket), or a failing dependency restarts every pod`,
-        ...(reason === undefined ? {} : { exception: reason }),
-      });
+export const distinctProbesRule: Rule<'distinct-probes'> = {
+  id: 'distinct-probes',
+  summary:
+    'A container with both a liveness and a readiness probe gives them different handlers (named ports resolved): readiness may fail while a dependency is down, but a liveness probe on the same handler then restarts every pod of the workload at once.',
+  check: ({ rendering }) => {
+    const findings: Finding[] = [];
+    for (const pod of podTemplates(rendering.objects)) {
+      for (const { container, field } of allContainers(pod.spec)) {
+        const c = container as ProbedContainer;
+        if (c.livenessProbe === undefined || c.readinessProbe === undefined) continue;
+        const handler = probeHandler(c.livenessProbe, c);
+        if (handler !== probeHandler(c.readinessProbe, c)) continue;
+        findings.push({
+          file: pod.source.path,
+          message: `${pod.at}.${field} (${c.name}): livenessProbe and readinessProbe both use ${handler}; liveness must check only that the process answers (another path, or tcpSocket), or a failing dependency restarts every pod`,
+          subject: objectAnnotations(pod.source.object),
+        });
+      }
     }
-  }
-  return violations;
-}
+    return findings;
+  },
+};

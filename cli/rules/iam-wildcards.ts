@@ -11,10 +11,7 @@
  * documents that one merges, or from literal JSON; a policy the rule cannot read is a violation
  * too, so nothing passes unchecked.
  */
-import type { RenderedStack } from '../render';
-import type { Violation } from './violation';
-
-export const IAM_WILDCARDS_RULE = 'iam-wildcards';
+import { type ExceptionSource, type Rule, terraformComments } from './rule';
 
 /**
  * Action verbs of AWS's Read and List access levels. The verb prefix is how AWS names them
@@ -70,30 +67,43 @@ export function unconditionedWildcardActions(statement: PolicyStatement): string
   return [...mutating, ...notActions];
 }
 
-export function iamWildcardViolations(stacks: readonly RenderedStack[]): Violation[] {
-  return stacks.flatMap((stack) =>
-    identityPolicyProblems(stack.json).map((message) => ({
-      rule: IAM_WILDCARDS_RULE,
-      file: stack.path,
-      message,
-    })),
-  );
-}
+export const iamWildcardsRule: Rule<'iam-wildcards'> = {
+  id: 'iam-wildcards',
+  summary:
+    'No identity policy allows a mutating action on every resource (`*` or NotResource) without a condition, and every identity policy can be read (a policy document of its stack or literal JSON): read-only actions may stay on `*`, anything else names its resources or carries a condition, so a leaked credential cannot change everything.',
+  check: ({ rendering }) =>
+    rendering.stacks.flatMap((stack) =>
+      identityPolicyFindings(stack.json).map(({ message, subject }) => ({
+        file: stack.path,
+        message,
+        subject,
+      })),
+    ),
+};
 
 /** The problems of a stack's identity policies, one message each. */
 export function identityPolicyProblems(json: Record<string, unknown>): string[] {
-  const problems: string[] = [];
-  for (const { owner, policy } of identityPolicies(json)) {
+  return identityPolicyFindings(json).map((f) => f.message);
+}
+
+/** The problems of a stack's identity policies, each with the exception source of the resource holding it. */
+function identityPolicyFindings(
+  json: Record<string, unknown>,
+): { message: string; subject: ExceptionSource }[] {
+  const problems: { message: string; subject: ExceptionSource }[] = [];
+  for (const { owner, block, policy } of identityPolicies(json)) {
+    const subject = terraformComments(block);
+    const report = (message: string) => problems.push({ message, subject });
     const statements = policyStatements(json, policy);
     if (typeof statements === 'string') {
-      problems.push(`${owner}: ${statements}`);
+      report(`${owner}: ${statements}`);
       continue;
     }
     for (const statement of statements) {
       const actions = unconditionedWildcardActions(statement);
       if (actions.length === 0) continue;
       const sid = statement.sid ? ` statement ${statement.sid}` : ' a statement';
-      problems.push(
+      report(
         `${owner}:${sid} allows the mutating action(s) ${actions.join(', ')} on every resource without a condition; name the resources or add a condition`,
       );
     }
@@ -101,19 +111,31 @@ export function identityPolicyProblems(json: Record<string, unknown>): string[] 
   return problems;
 }
 
-function identityPolicies(json: Record<string, unknown>): { owner: string; policy: unknown }[] {
+interface IdentityPolicy {
+  /** Where the policy is, e.g. `aws_iam_role_policy.nodes` or `aws_iam_role.x.inline_policy[0]`. */
+  readonly owner: string;
+  /** The resource that holds it. */
+  readonly block: Record<string, unknown>;
+  readonly policy: unknown;
+}
+
+function identityPolicies(json: Record<string, unknown>): IdentityPolicy[] {
   const resources = asObject(json.resource);
-  const found: { owner: string; policy: unknown }[] = [];
+  const found: IdentityPolicy[] = [];
   for (const type of IDENTITY_POLICY_TYPES) {
     for (const [name, body] of Object.entries(asObject(resources[type]))) {
-      found.push({ owner: `${type}.${name}`, policy: asObject(body).policy });
+      found.push({ owner: `${type}.${name}`, block: asObject(body), policy: asObject(body).policy });
     }
   }
   for (const [name, body] of Object.entries(asObject(resources.aws_iam_role))) {
     const inline = asObject(body).inline_policy;
     const blocks = Array.isArray(inline) ? inline : inline === undefined ? [] : [inline];
     blocks.forEach((block, i) => {
-      found.push({ owner: `aws_iam_role.${name}.inline_policy[${i}]`, policy: asObject(block).policy });
+      found.push({
+        owner: `aws_iam_role.${name}.inline_policy[${i}]`,
+        block: asObject(body),
+        policy: asObject(block).policy,
+      });
     });
   }
   return found;

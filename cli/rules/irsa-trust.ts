@@ -4,10 +4,9 @@
  * OIDC issuer's `sub` = `system:serviceaccount:<namespace>:<name>` and `aud` = sts.amazonaws.com.
  */
 import { IRSA_AUDIENCE, IRSA_ROLE_ANNOTATION } from '../../platform/names';
-import type { PlatformConfig } from '../../platform/schema';
-import type { RenderedObject, RenderedStack } from '../render';
+import type { RenderedStack } from '../render';
+import { type Finding, objectAnnotations, type Rule, type RuleInput } from './rule';
 import { blockList, blocksOf, type Json, referencedData } from './terraform-json';
-import type { Violation } from './violation';
 
 /** The `sub` and `aud` values a role's trust policy accepts, or a reason it cannot be read. */
 function trustedClaims(stack: RenderedStack, role: Json): { sub: string[]; aud: string[] } | string {
@@ -28,12 +27,16 @@ function trustedClaims(stack: RenderedStack, role: Json): { sub: string[]; aud: 
   return { sub, aud };
 }
 
-export function irsaViolations(
-  objects: readonly RenderedObject[],
-  stacks: readonly RenderedStack[],
-  configs: readonly PlatformConfig[],
-): Violation[] {
-  const violations: Violation[] = [];
+export const irsaRule: Rule<'irsa'> = {
+  id: 'irsa',
+  summary:
+    "Every IAM role annotated on a ServiceAccount is an IAM role ARN of the environment's account, created by the cluster's own stack, whose trust policy accepts exactly that service account (`sub`) and the STS audience (`aud`): otherwise the pod gets no credentials, or another pod can take the role.",
+  check: irsaFindings,
+};
+
+function irsaFindings({ rendering, configs }: RuleInput): Finding[] {
+  const { objects, stacks } = rendering;
+  const findings: Finding[] = [];
   for (const o of objects) {
     if (o.object.kind !== 'ServiceAccount') continue;
     const meta = o.object.metadata as {
@@ -43,7 +46,8 @@ export function irsaViolations(
     };
     const arn = meta.annotations?.[IRSA_ROLE_ANNOTATION];
     if (arn === undefined) continue;
-    const report = (message: string) => violations.push({ rule: 'irsa', file: o.path, message });
+    const subject = objectAnnotations(o.object);
+    const report = (message: string) => findings.push({ file: o.path, message, subject });
     if (!/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/.test(arn)) {
       report(`annotation ${IRSA_ROLE_ANNOTATION} is not an IAM role ARN: ${arn}`);
       continue;
@@ -65,9 +69,11 @@ export function irsaViolations(
       report(`role ${roleName} ${claims}`);
       continue;
     }
-    const subject = `system:serviceaccount:${meta.namespace}:${meta.name}`;
-    if (claims.sub.length !== 1 || claims.sub[0] !== subject) {
-      report(`role ${roleName} must trust exactly sub ${subject}, trusts ${JSON.stringify(claims.sub)}`);
+    const serviceAccount = `system:serviceaccount:${meta.namespace}:${meta.name}`;
+    if (claims.sub.length !== 1 || claims.sub[0] !== serviceAccount) {
+      report(
+        `role ${roleName} must trust exactly sub ${serviceAccount}, trusts ${JSON.stringify(claims.sub)}`,
+      );
     }
     if (claims.aud.length !== 1 || claims.aud[0] !== IRSA_AUDIENCE) {
       report(
@@ -75,5 +81,5 @@ export function irsaViolations(
       );
     }
   }
-  return violations;
+  return findings;
 }

@@ -14,7 +14,7 @@
  * iam-wildcards, which reads identity policies only, reads resources.
  */
 import type { RenderedStack } from '../render';
-import type { Finding, Rule } from './rule';
+import { type Finding, type Rule, terraformComments } from './rule';
 import { blockList, blocksOf, type Json, referencedData } from './terraform-json';
 
 /** A key policy statement, whichever way it was written. */
@@ -28,7 +28,7 @@ export interface KeyPolicyStatement {
   readonly hasCondition: boolean;
 }
 
-export const kmsKeyPolicyRule: Rule = {
+export const kmsKeyPolicyRule: Rule<'kms-key-policy'> = {
   id: 'kms-key-policy',
   summary:
     'Every KMS key has an explicit key policy that gives its account kms:* (so it stays manageable) and allows no principal, every principal or service, without a condition.',
@@ -39,7 +39,11 @@ export const kmsKeyPolicyRule: Rule = {
       if (config === undefined) continue;
       for (const [id, key] of blocksOf(stack, 'aws_kms_key')) {
         const report = (message: string) =>
-          findings.push({ file: stack.path, message: `aws_kms_key.${id} ${message}` });
+          findings.push({
+            file: stack.path,
+            message: `aws_kms_key.${id} ${message}`,
+            subject: terraformComments(key),
+          });
         const statements = keyPolicyStatements(stack, key.policy);
         if (typeof statements === 'string') {
           report(statements);

@@ -5,8 +5,7 @@
  * violation too: nothing reaches a cluster unchecked.
  */
 import { apiGroup } from '../dist-path';
-import type { RenderedObject } from '../render';
-import type { Violation } from './violation';
+import { type Finding, objectAnnotations, type Rule } from './rule';
 
 interface Model {
   validate(): void;
@@ -72,24 +71,27 @@ function isPlainData(value: unknown): boolean {
   return true;
 }
 
-export function kubernetesSchemaViolations(objects: readonly RenderedObject[]): Violation[] {
-  const violations: Violation[] = [];
-  for (const { object, path } of objects) {
-    const { apiVersion, kind } = object as { apiVersion: string; kind: string };
-    const Model = modelOf(apiVersion, kind);
-    if (Model === undefined) {
-      violations.push({
-        rule: 'k8s-schema',
-        file: path,
-        message: `no schema known for ${apiVersion} ${kind}`,
-      });
-      continue;
+export const kubernetesSchemaRule: Rule<'k8s-schema'> = {
+  id: 'k8s-schema',
+  summary:
+    'Every Kubernetes object validates offline against the OpenAPI schema of its kind (Argo CD objects against the schemas of its CRDs), and a kind without a known schema fails: the API server would refuse an invalid object at sync time, after the change is merged.',
+  check: ({ rendering }) => {
+    const findings: Finding[] = [];
+    for (const { object, path } of rendering.objects) {
+      const { apiVersion, kind } = object as { apiVersion: string; kind: string };
+      const report = (message: string) =>
+        findings.push({ file: path, message, subject: objectAnnotations(object) });
+      const Model = modelOf(apiVersion, kind);
+      if (Model === undefined) {
+        report(`no schema known for ${apiVersion} ${kind}`);
+        continue;
+      }
+      try {
+        validateObject(Model, object);
+      } catch (error) {
+        report((error as Error).message);
+      }
     }
-    try {
-      validateObject(Model, object);
-    } catch (error) {
-      violations.push({ rule: 'k8s-schema', file: path, message: (error as Error).message });
-    }
-  }
-  return violations;
-}
+    return findings;
+  },
+};

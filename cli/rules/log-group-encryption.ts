@@ -6,10 +6,10 @@
  * The control-plane logs carry the audit log: who did what on the cluster.
  * https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html
  */
-import type { Finding, Rule } from './rule';
+import { type Finding, type Rule, terraformComments } from './rule';
 import { blocksOf } from './terraform-json';
 
-export const logGroupEncryptionRule: Rule = {
+export const logGroupEncryptionRule: Rule<'log-group-encryption'> = {
   id: 'log-group-encryption',
   summary:
     'Every CloudWatch log group is encrypted with a customer managed KMS key of its stack (or a key ARN).',
@@ -26,6 +26,7 @@ export const logGroupEncryptionRule: Rule = {
         if (literal || (key !== undefined && keys.has(key))) continue;
         findings.push({
           file: stack.path,
+          subject: terraformComments(group),
           message:
             value === undefined
               ? `aws_cloudwatch_log_group.${id} (${String(group.name)}) has no kms_key_id: its logs are encrypted with CloudWatch's own key, not a customer managed key`

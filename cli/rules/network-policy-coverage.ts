@@ -16,7 +16,7 @@
  * (https://docs.aws.amazon.com/eks/latest/userguide/cni-network-policy-configure.html).
  */
 import { appComponent } from '../../platform/names';
-import { type Finding, objectAnnotations, type Rule } from './rule';
+import { type Finding, objectAnnotations, type Rule, terraformComments } from './rule';
 import { blocksOf, type Json } from './terraform-json';
 
 export const NETWORK_POLICY_COVERAGE = 'network-policy-coverage';
@@ -80,7 +80,7 @@ function isolatesIngress(policy: Json): boolean {
   return types === undefined || types.includes('Ingress');
 }
 
-export const networkPolicyCoverageRule: Rule = {
+export const networkPolicyCoverageRule: Rule<'network-policy-coverage'> = {
   id: NETWORK_POLICY_COVERAGE,
   summary:
     'Every pod of an application namespace (one where an app component runs a workload) is selected by a NetworkPolicy of type Ingress, so it only accepts the traffic its policies allow, and every cluster enforces NetworkPolicies (vpc-cni enableNetworkPolicy).',
@@ -134,8 +134,11 @@ export const networkPolicyCoverageRule: Rule = {
         }
       });
       if (!enforcing) {
+        const [cluster] = blocksOf(stack, 'aws_eks_cluster');
         findings.push({
           file: stack.path,
+          // The exception goes on the vpc-cni add-on, or on the cluster when it has none.
+          subject: terraformComments(cni[0]?.[1] ?? cluster?.[1] ?? {}),
           message:
             cni.length === 0
               ? 'has an EKS cluster without the vpc-cni managed add-on: nothing enforces its NetworkPolicies'

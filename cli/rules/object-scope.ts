@@ -5,8 +5,7 @@
  * on a cluster is created on that cluster or is one Kubernetes or the platform creates.
  */
 import { ARGOCD } from '../../platform/names';
-import type { RenderedObject } from '../render';
-import type { Violation } from './violation';
+import { type Finding, objectAnnotations, type Rule } from './rule';
 
 /** Kinds without a namespace (https://kubernetes.io/docs/reference/kubernetes-api/). */
 const CLUSTER_SCOPED = new Set([
@@ -40,39 +39,51 @@ export const PREEXISTING_NAMESPACES = [
   ARGOCD.namespace,
 ];
 
-export function objectScopeViolations(objects: readonly RenderedObject[]): Violation[] {
-  const violations: Violation[] = [];
-  const created = new Set(
-    objects
-      .filter((o) => o.object.kind === 'Namespace')
-      .map((o) => `${o.cluster}/${(o.object.metadata as { name: string }).name}`),
-  );
-  for (const o of objects) {
-    const kind = String(o.object.kind);
-    const namespace = (o.object.metadata as { namespace?: string }).namespace;
-    if (CLUSTER_SCOPED.has(kind)) {
-      if (namespace !== undefined) {
-        violations.push({
-          rule: 'object-scope',
-          file: o.path,
-          message: `${kind} is cluster-scoped but has metadata.namespace ${namespace}`,
-        });
-      }
-      continue;
-    }
-    if (namespace === undefined) {
-      violations.push({
-        rule: 'object-scope',
-        file: o.path,
-        message: `${kind} is namespaced but has no metadata.namespace`,
-      });
-    } else if (!created.has(`${o.cluster}/${namespace}`) && !PREEXISTING_NAMESPACES.includes(namespace)) {
-      violations.push({
-        rule: 'namespace-exists',
-        file: o.path,
-        message: `namespace ${namespace} is neither created on ${o.cluster} nor one of ${PREEXISTING_NAMESPACES.join(', ')}`,
-      });
-    }
-  }
-  return violations;
+function namespaceOf(object: Readonly<Record<string, unknown>>): string | undefined {
+  return (object.metadata as { namespace?: string }).namespace;
 }
+
+export const objectScopeRule: Rule<'object-scope'> = {
+  id: 'object-scope',
+  summary:
+    "Cluster-scoped objects carry no namespace and namespaced objects carry one: cdk8s stamps a chart's namespace on everything, which the API server drops from a cluster-scoped object (Argo CD then shows it out of sync forever), and a namespaced object without one lands in whatever namespace the sync defaults to.",
+  check: ({ rendering }) => {
+    const findings: Finding[] = [];
+    for (const o of rendering.objects) {
+      const kind = String(o.object.kind);
+      const namespace = namespaceOf(o.object);
+      const report = (message: string) =>
+        findings.push({ file: o.path, message, subject: objectAnnotations(o.object) });
+      if (CLUSTER_SCOPED.has(kind) && namespace !== undefined) {
+        report(`${kind} is cluster-scoped but has metadata.namespace ${namespace}`);
+      } else if (!CLUSTER_SCOPED.has(kind) && namespace === undefined) {
+        report(`${kind} is namespaced but has no metadata.namespace`);
+      }
+    }
+    return findings;
+  },
+};
+
+export const namespaceExistsRule: Rule<'namespace-exists'> = {
+  id: 'namespace-exists',
+  summary: `Every namespace an object is in is created on the same cluster, or is one that exists without a Namespace object in dist/ (${PREEXISTING_NAMESPACES.join(', ')}): Argo CD would otherwise fail the sync of that object.`,
+  check: ({ rendering }) => {
+    const created = new Set(
+      rendering.objects
+        .filter((o) => o.object.kind === 'Namespace')
+        .map((o) => `${o.cluster}/${(o.object.metadata as { name: string }).name}`),
+    );
+    return rendering.objects.flatMap((o) => {
+      const namespace = namespaceOf(o.object);
+      if (CLUSTER_SCOPED.has(String(o.object.kind)) || namespace === undefined) return [];
+      if (created.has(`${o.cluster}/${namespace}`) || PREEXISTING_NAMESPACES.includes(namespace)) return [];
+      return [
+        {
+          file: o.path,
+          message: `namespace ${namespace} is neither created on ${o.cluster} nor one of ${PREEXISTING_NAMESPACES.join(', ')}`,
+          subject: objectAnnotations(o.object),
+        },
+      ];
+    });
+  },
+};

@@ -253,7 +253,7 @@ function describeSubjects(subjects: readonly Subject[]): string {
   return subjects.map((s) => `${s.kind === 'User' ? 'user' : 'group'} ${s.name}`).join(', ');
 }
 
-export const peopleClusterRightsRule: Rule = {
+export const peopleClusterRightsRule: Rule<'people-cluster-rights'> = {
   id: RULE_ID,
   summary:
     'No ClusterRoleBinding, and no RoleBinding outside the app namespaces, gives a group or user mapped from access (other than system:masters) write, exec, attach, port-forward, ephemeral-container or Secrets rights, or edit, admin or cluster-admin: those rights reach the service accounts of kube-system and argocd.',

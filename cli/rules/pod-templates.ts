@@ -8,8 +8,6 @@ export interface PodTemplate {
   /** Where the pod spec sits in the object, e.g. `spec.template.spec`. */
   readonly at: string;
   readonly spec: PodSpec;
-  /** Annotations of the workload object and of its pod template, merged. */
-  readonly annotations: Readonly<Record<string, string>>;
   readonly replicas: number;
 }
 
@@ -39,7 +37,6 @@ export function podTemplates(objects: readonly RenderedObject[]): PodTemplate[] 
   const templates: PodTemplate[] = [];
   for (const source of objects) {
     const o = source.object as Json;
-    const ownAnnotations = (o.metadata?.annotations ?? {}) as Record<string, string>;
     let template: Json | undefined;
     let at = '';
     switch (o.kind) {
@@ -67,10 +64,6 @@ export function podTemplates(objects: readonly RenderedObject[]): PodTemplate[] 
       source,
       at,
       spec: template.spec as PodSpec,
-      annotations: {
-        ...ownAnnotations,
-        ...((template.metadata?.annotations ?? {}) as Record<string, string>),
-      },
       replicas: typeof o.spec?.replicas === 'number' ? o.spec.replicas : 1,
     });
   }

@@ -8,15 +8,19 @@
  * so a release of another minor fails the node group's update or create. The
  * config loader already refuses such a config; this guards the rendered Terraform JSON.
  */
-import type { RenderedStack } from '../render';
+import { type Finding, type Rule, type RuleInput, terraformComments } from './rule';
 import { blocksOf } from './terraform-json';
-import type { Violation } from './violation';
 
-export const RELEASE_VERSION_RULE = 'release-version';
+export const releaseVersionRule: Rule<'release-version'> = {
+  id: 'release-version',
+  summary:
+    "Every node group's pinned AMI `release_version` is a release of its cluster's Kubernetes minor: a kubelet must not be newer than the control plane, so a release of another minor fails the node group's create or update.",
+  check: releaseVersionFindings,
+};
 
-export function releaseVersionViolations(stacks: readonly RenderedStack[]): Violation[] {
-  const violations: Violation[] = [];
-  for (const stack of stacks) {
+function releaseVersionFindings({ rendering }: RuleInput): Finding[] {
+  const findings: Finding[] = [];
+  for (const stack of rendering.stacks) {
     const groups = blocksOf(stack, 'aws_eks_node_group').filter(([, g]) => g.release_version !== undefined);
     if (groups.length === 0) continue;
     const clusterVersion = blocksOf(stack, 'aws_eks_cluster')[0]?.[1].version;
@@ -24,26 +28,22 @@ export function releaseVersionViolations(stacks: readonly RenderedStack[]): Viol
       const where = `aws_eks_node_group.${id}.release_version`;
       const release = String(group.release_version);
       const minor = /^(\d+\.\d+)\.\d+-\d{8}$/.exec(release)?.[1];
+      const report = (message: string) =>
+        findings.push({
+          file: stack.path,
+          message: `${where}: ${message}`,
+          subject: terraformComments(group),
+        });
       if (clusterVersion === undefined) {
-        violations.push({
-          rule: RELEASE_VERSION_RULE,
-          file: stack.path,
-          message: `${where}: cannot compare ${release}: the stack has no aws_eks_cluster with a version`,
-        });
+        report(`cannot compare ${release}: the stack has no aws_eks_cluster with a version`);
       } else if (minor === undefined) {
-        violations.push({
-          rule: RELEASE_VERSION_RULE,
-          file: stack.path,
-          message: `${where}: ${JSON.stringify(release)} is not an EKS AMI release such as ${clusterVersion}.2-20251112`,
-        });
+        report(`${JSON.stringify(release)} is not an EKS AMI release such as ${clusterVersion}.2-20251112`);
       } else if (minor !== String(clusterVersion)) {
-        violations.push({
-          rule: RELEASE_VERSION_RULE,
-          file: stack.path,
-          message: `${where}: ${release} is a release of Kubernetes ${minor} but the cluster runs ${clusterVersion}: the minors must be equal`,
-        });
+        report(
+          `${release} is a release of Kubernetes ${minor} but the cluster runs ${clusterVersion}: the minors must be equal`,
+        );
       }
     }
   }
-  return violations;
+  return findings;
 }

@@ -1,8 +1,10 @@
 /**
- * The contract of a check rule (DESIGN §8): an id, a one-sentence summary (docs/checks.md is
- * generated from it) and a check that reports findings. Exceptions are applied once, by the
- * runner, for every rule: a finding whose subject records `policy.eks-platform.io/exception-<id>`
- * with a reason is printed as an exception instead of failing.
+ * The contract of a check rule (DESIGN §8): an id, a short summary (docs/checks.md is generated
+ * from it) and a check that reports findings. Exceptions are applied once, by the runner
+ * (run-rules.ts), for every rule: a finding whose subject records
+ * `policy.eks-platform.io/exception-<id>` with a reason is printed as an exception instead of
+ * failing. A new rule: `export const xRule: Rule<'x'> = {…}` in its own file, then a line in
+ * all-rules.ts and a case in test/cli/rule-exceptions.test.ts.
  */
 import { POLICY_EXCEPTION_PREFIX } from '../../platform/names';
 import type { PlatformConfig } from '../../platform/schema';
@@ -29,11 +31,20 @@ export interface Finding {
   readonly subject?: ExceptionSource;
 }
 
-export interface Rule {
+/**
+ * `Id` is the rule's literal id (`Rule<'irsa'>`), so that the list in all-rules.ts yields the union
+ * of every id and a table keyed by it must name every rule.
+ */
+export interface Rule<Id extends string = string> {
   /** Stable id, kebab-case: the `[id]` of check's output and the suffix of the exception key. */
-  readonly id: string;
-  /** One sentence: what holds for every rendered output, and why. */
+  readonly id: Id;
+  /** One or two sentences for a reviewer: what holds for every rendered output, and why. */
   readonly summary: string;
+  /**
+   * Set when some findings cannot carry an exception (they have no subject): which, and why.
+   * docs/checks.md prints it under the summary.
+   */
+  readonly withoutSubject?: string;
   readonly check: (input: RuleInput) => readonly Finding[];
 }
 
@@ -59,4 +70,20 @@ export function objectAnnotations(object: Readonly<Record<string, unknown>>): Ex
     ...annotationsOf(spec?.template),
     ...annotationsOf(spec?.jobTemplate?.spec?.template),
   };
+}
+
+/**
+ * The exception source of a Terraform resource: the string entries of its `"//"` object. Terraform
+ * ignores `"//"` properties in any block body
+ * (https://developer.hashicorp.com/terraform/language/syntax/json#comment-properties); cdktf
+ * writes its construct metadata there and keeps what infra code adds with
+ * `recordRuleException` (infra/constructs/rule-exception.ts). A data source has none: cdktf
+ * replaces its `"//"` with the metadata alone.
+ */
+export function terraformComments(block: Readonly<Record<string, unknown>>): ExceptionSource {
+  const comments = block['//'];
+  if (comments === null || typeof comments !== 'object' || Array.isArray(comments)) return {};
+  return Object.fromEntries(
+    Object.entries(comments).filter((entry): entry is [string, string] => typeof entry[1] === 'string'),
+  );
 }

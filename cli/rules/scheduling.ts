@@ -9,10 +9,10 @@
 import { ACCELERATOR_RESOURCES, instanceType } from '../../platform/instance-types';
 import { EKS_NODEGROUP_LABEL, EKS_TAINT_EFFECTS, HOSTNAME_LABEL, ZONE_LABEL } from '../../platform/names';
 import { parseCpu, parseMemory } from '../../platform/quantity';
-import type { RenderedObject, RenderedStack } from '../render';
+import type { RenderedStack } from '../render';
 import { type PodSpec, podTemplates } from './pod-templates';
+import { type Finding, objectAnnotations, type Rule, type RuleInput } from './rule';
 import { blockList, blocksOf } from './terraform-json';
-import type { Violation } from './violation';
 
 interface NodeGroup {
   readonly name: string;
@@ -173,16 +173,21 @@ function podRequests(spec: PodSpec): Requests {
   };
 }
 
-export function schedulingViolations(
-  objects: readonly RenderedObject[],
-  stacks: readonly RenderedStack[],
-): Violation[] {
-  const violations: Violation[] = [];
+export const schedulingRule: Rule<'scheduling'> = {
+  id: 'scheduling',
+  summary:
+    "Every pod can be placed by some node group of its cluster, as the Terraform JSON defines them: its nodeSelector and required node affinity match the group's labels, it tolerates the group's taints, and its requests (CPU, memory, GPUs, Neuron devices) fit the allocatable of one of the group's instance types; otherwise it stays Pending.",
+  check: schedulingFindings,
+};
+
+function schedulingFindings({ rendering }: RuleInput): Finding[] {
+  const { objects, stacks } = rendering;
+  const findings: Finding[] = [];
   const groupsByCluster = new Map(stacks.map((s) => [s.name, nodeGroupsOf(s)]));
   for (const pod of podTemplates(objects)) {
     const groups = groupsByCluster.get(pod.source.cluster) ?? [];
-    const report = (message: string) =>
-      violations.push({ rule: 'scheduling', file: pod.source.path, message });
+    const subject = objectAnnotations(pod.source.object);
+    const report = (message: string) => findings.push({ file: pod.source.path, message, subject });
     if (groups.length === 0) {
       report(`no node group found for cluster ${pod.source.cluster} in the Terraform JSON`);
       continue;
@@ -218,5 +223,5 @@ export function schedulingViolations(
       );
     }
   }
-  return violations;
+  return findings;
 }

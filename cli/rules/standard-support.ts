@@ -7,23 +7,25 @@
  * support (infra/stacks/cluster-stack.ts), when EKS would upgrade it on its own.
  */
 import { stackNames } from '../../platform/names';
-import type { PlatformConfig } from '../../platform/schema';
-import type { RenderedStack } from '../render';
+import { type Finding, type Rule, type RuleInput, terraformComments } from './rule';
 import { blockList, blocksOf, type Json } from './terraform-json';
-import type { Violation } from './violation';
 
-export function standardSupportViolations(
-  stacks: readonly RenderedStack[],
-  configs: readonly PlatformConfig[],
-): Violation[] {
-  const violations: Violation[] = [];
+export const standardSupportRule: Rule<'standard-support'> = {
+  id: 'standard-support',
+  summary:
+    "Every EKS cluster sets `upgrade_policy.support_type` to the cluster's `supportType` (STANDARD unless config chooses EXTENDED), and a STANDARD cluster's stack carries the `standard_support` plan-time check: without the block EKS applies EXTENDED support, billed at the extended rate once standard support of the minor ends.",
+  check: standardSupportFindings,
+};
+
+function standardSupportFindings({ rendering, configs }: RuleInput): Finding[] {
+  const findings: Finding[] = [];
   for (const config of configs) {
     for (const cluster of config.clusters) {
-      const stack = stacks.find((s) => s.name === stackNames.cluster(config, cluster));
+      const stack = rendering.stacks.find((s) => s.name === stackNames.cluster(config, cluster));
       if (stack === undefined) continue;
-      const report = (message: string) =>
-        violations.push({ rule: 'standard-support', file: stack.path, message });
       for (const [id, eks] of blocksOf(stack, 'aws_eks_cluster')) {
+        const report = (message: string) =>
+          findings.push({ file: stack.path, message, subject: terraformComments(eks) });
         const policy = blockList(eks.upgrade_policy)[0]?.support_type;
         if (policy === undefined) {
           report(
@@ -43,5 +45,5 @@ export function standardSupportViolations(
       }
     }
   }
-  return violations;
+  return findings;
 }

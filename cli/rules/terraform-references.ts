@@ -9,10 +9,7 @@
  * https://developer.hashicorp.com/terraform/language/syntax/json#expression-mapping
  * Heredocs do not occur in JSON syntax and are not read.
  */
-import type { RenderedStack } from '../render';
-import type { Violation } from './violation';
-
-export const TERRAFORM_REFERENCES_RULE = 'terraform-references';
+import { type ExceptionSource, type Rule, terraformComments } from './rule';
 
 export interface TerraformReference {
   /** What the reference points at, e.g. `aws_vpc.vpc`, `data.aws_iam_policy_document.trust`, `var.region`. */
@@ -42,14 +39,34 @@ export function unresolvedReferences(json: Record<string, unknown>): TerraformRe
   return terraformReferences(json).filter((ref) => !declared.has(ref.address));
 }
 
-export function terraformReferenceViolations(stacks: readonly RenderedStack[]): Violation[] {
-  return stacks.flatMap((stack) =>
-    unresolvedReferences(stack.json).map((ref) => ({
-      rule: TERRAFORM_REFERENCES_RULE,
-      file: stack.path,
-      message: `${ref.at}: \`${ref.expression.trim()}\` refers to ${ref.address}, which stack ${stack.name} does not declare`,
-    })),
-  );
+export const terraformReferencesRule: Rule<'terraform-references'> = {
+  id: 'terraform-references',
+  summary:
+    "Every reference in a stack (to a resource, data source, variable, local or module, in an interpolation or `depends_on`) names something the same stack declares: a stack is planned on its own, so a reference to another stack's resource would fail only at `terraform plan`.",
+  withoutSubject:
+    'a reference outside a resource block (in a data source, provider, local, output or the terraform block): exceptions are read from resources only, where infra code records them, and a data source cannot hold one (cdktf replaces its `"//"` with its metadata).',
+  check: ({ rendering }) =>
+    rendering.stacks.flatMap((stack) =>
+      unresolvedReferences(stack.json).map((ref) => {
+        const subject = referringResource(stack.json, ref.at);
+        return {
+          file: stack.path,
+          message: `${ref.at}: \`${ref.expression.trim()}\` refers to ${ref.address}, which stack ${stack.name} does not declare`,
+          ...(subject === undefined ? {} : { subject }),
+        };
+      }),
+    ),
+};
+
+/**
+ * The exception source of the resource holding a reference at `at` (`resource.<type>.<name>…`);
+ * undefined for a reference elsewhere (data sources, providers, locals, outputs), where nothing
+ * can carry an exception.
+ */
+function referringResource(json: Record<string, unknown>, at: string): ExceptionSource | undefined {
+  const [root, type, name] = at.split('.');
+  if (root !== 'resource' || type === undefined || name === undefined) return undefined;
+  return terraformComments(asObject(asObject(asObject(json.resource)[type])[name]));
 }
 
 /** Addresses a stack declares: `type.name`, `data.type.name`, `var.name`, `local.name`, `module.name`. */

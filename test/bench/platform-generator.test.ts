@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { generateAppPlatform, generatedAppName, generatePlatform } from '../../bench/platform-generator';
-import { ruleViolations } from '../../cli/rules/all-rules';
+import { ALL_RULES, runRules } from '../../cli/rules/all-rules';
 import { parseConfig } from '../../platform/load';
 import { appNamespace, clusterName } from '../../platform/names';
 import { fixtureText, renderConfigs } from '../helpers';
@@ -103,7 +103,11 @@ describe('the object-heavy platform generator', () => {
     const config = appConfig(60, 2);
     const rendering = renderConfigs([config]);
     expect(rendering.objects.length).toBeGreaterThan(60 * 2 * 6);
-    expect(ruleViolations(rendering, [config]).map((v) => `${v.rule} ${v.file}: ${v.message}`)).toEqual([]);
+    expect(
+      runRules(ALL_RULES, { rendering: rendering, configs: [config] }).map(
+        (v) => `${v.rule} ${v.file}: ${v.message}`,
+      ),
+    ).toEqual([]);
   });
 
   it('rejects fewer apps than the template has, or more clusters than it has', () => {

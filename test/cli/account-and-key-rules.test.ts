@@ -1,12 +1,13 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Rendering } from '../../cli/render';
 import { allowedAccountRule } from '../../cli/rules/allowed-account';
-import { iamWildcardViolations } from '../../cli/rules/iam-wildcards';
+import { iamWildcardsRule } from '../../cli/rules/iam-wildcards';
 import { kmsKeyPolicyRule } from '../../cli/rules/kms-key-policy';
 import { logGroupEncryptionRule } from '../../cli/rules/log-group-encryption';
 import type { Rule } from '../../cli/rules/rule';
 import type { PlatformConfig } from '../../platform/schema';
 import { fixtureConfig, renderConfigs } from '../helpers';
+import { violationsOf } from './rule-violations';
 
 let configs: PlatformConfig[];
 let base: Rendering;
@@ -121,7 +122,7 @@ describe('rule log-group-encryption', () => {
 
 describe('rule iam-wildcards on the key policies', () => {
   it('passes the fixtures: a key policy is not an identity policy, its Resource "*" is the key itself', () => {
-    expect(iamWildcardViolations(base.stacks)).toEqual([]);
+    expect(violationsOf(iamWildcardsRule, { stacks: base.stacks })).toEqual([]);
   });
 
   it('still fails the same statements attached to a role as an identity policy, where "*" is every key', () => {
@@ -129,7 +130,7 @@ describe('rule iam-wildcards on the key policies', () => {
       json(stacks, 'prod-blue').resource.aws_iam_role_policy['cluster-role-secrets-key'].policy =
         `\${data.aws_iam_policy_document.secrets-key-policy.json}`;
     });
-    expect(iamWildcardViolations(r.stacks).map((v) => v.message)).toEqual([
+    expect(violationsOf(iamWildcardsRule, { stacks: r.stacks }).map((v) => v.message)).toEqual([
       'aws_iam_role_policy.cluster-role-secrets-key: statement AccountAndIamPolicies allows the mutating action(s) kms:* on every resource without a condition; name the resources or add a condition',
       'aws_iam_role_policy.cluster-role-secrets-key: statement KeyAdministrators allows the mutating action(s) kms:CreateAlias, kms:Enable*, kms:Put*, kms:Update*, kms:Revoke*, kms:Disable*, kms:Delete*, kms:TagResource, kms:UntagResource, kms:ScheduleKeyDeletion, kms:CancelKeyDeletion, kms:RotateKeyOnDemand on every resource without a condition; name the resources or add a condition',
       'aws_iam_role_policy.cluster-role-secrets-key: statement ClusterEnvelopeEncryption allows the mutating action(s) kms:Encrypt, kms:Decrypt on every resource without a condition; name the resources or add a condition',

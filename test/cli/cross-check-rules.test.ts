@@ -1,11 +1,12 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Rendering } from '../../cli/render';
-import { autoscalerVersionViolations, liveExternalDnsViolations } from '../../cli/rules/cluster-versions';
-import { irsaViolations } from '../../cli/rules/irsa-trust';
-import { allocatable, schedulingViolations } from '../../cli/rules/scheduling';
-import { terraformSecurityViolations } from '../../cli/rules/terraform-security';
+import { autoscalerVersionRule, liveExternalDnsRule } from '../../cli/rules/cluster-versions';
+import { irsaRule } from '../../cli/rules/irsa-trust';
+import { allocatable, schedulingRule } from '../../cli/rules/scheduling';
+import { ebsEncryptionRule, imdsv2Rule, secretsEncryptionRule } from '../../cli/rules/terraform-security';
 import type { PlatformConfig } from '../../platform/schema';
 import { fixtureConfig, renderConfigs } from '../helpers';
+import { violationsOf } from './rule-violations';
 
 let prod: PlatformConfig;
 let base: Rendering;
@@ -33,7 +34,9 @@ const undigested = (message: string | undefined) => message?.replace(/-[0-9a-f]{
 
 describe('rule irsa', () => {
   it('passes the example: every annotated role exists and trusts exactly its service account', () => {
-    expect(irsaViolations(base.objects, base.stacks, [prod])).toEqual([]);
+    expect(violationsOf(irsaRule, { objects: base.objects, stacks: base.stacks, configs: [prod] })).toEqual(
+      [],
+    );
     expect(
       base.objects.filter(
         (o) =>
@@ -49,9 +52,9 @@ describe('rule irsa', () => {
         'eks.amazonaws.com/role-arn'
       ] = 'arn:aws:iam::111111111111:role/prod-blue-dns';
     });
-    expect(irsaViolations(r.objects, r.stacks, [prod]).map((v) => v.message)).toEqual([
-      'role arn:aws:iam::111111111111:role/prod-blue-dns is not created by the stack prod-blue',
-    ]);
+    expect(
+      violationsOf(irsaRule, { objects: r.objects, stacks: r.stacks, configs: [prod] }).map((v) => v.message),
+    ).toEqual(['role arn:aws:iam::111111111111:role/prod-blue-dns is not created by the stack prod-blue']);
   });
 
   it('fails a role whose trust policy names another service account', () => {
@@ -59,7 +62,9 @@ describe('rule irsa', () => {
       const doc = stack(x, 'prod-green').data.aws_iam_policy_document['irsa-external-dns-trust'];
       doc.statement[0].condition[0].values = ['system:serviceaccount:kube-system:default'];
     });
-    expect(irsaViolations(r.objects, r.stacks, [prod]).map((v) => v.message)).toEqual([
+    expect(
+      violationsOf(irsaRule, { objects: r.objects, stacks: r.stacks, configs: [prod] }).map((v) => v.message),
+    ).toEqual([
       'role prod-green-external-dns must trust exactly sub system:serviceaccount:kube-system:external-dns, trusts ["system:serviceaccount:kube-system:default"]',
     ]);
   });
@@ -70,7 +75,9 @@ describe('rule irsa', () => {
         'eks.amazonaws.com/role-arn'
       ] = 'arn:aws:iam::999999999999:role/prod-blue-cluster-autoscaler';
     });
-    expect(irsaViolations(r.objects, r.stacks, [prod])[0]?.message).toBe(
+    expect(
+      violationsOf(irsaRule, { objects: r.objects, stacks: r.stacks, configs: [prod] })[0]?.message,
+    ).toBe(
       "role arn:aws:iam::999999999999:role/prod-blue-cluster-autoscaler is not in the environment's account 111111111111",
     );
   });
@@ -78,7 +85,7 @@ describe('rule irsa', () => {
 
 describe('rule scheduling', () => {
   it('passes the example: every pod has a node group and fits it', () => {
-    expect(schedulingViolations(base.objects, base.stacks)).toEqual([]);
+    expect(violationsOf(schedulingRule, { objects: base.objects, stacks: base.stacks })).toEqual([]);
   });
 
   it('fails a pod whose required node affinity no node group satisfies, saying why for each group', () => {
@@ -91,7 +98,7 @@ describe('rule scheduling', () => {
       ).object.spec.template.spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms =
         [{ matchExpressions: [{ key: 'lifecycle', operator: 'In', values: ['gpu'] }] }];
     });
-    const [v] = schedulingViolations(r.objects, r.stacks);
+    const [v] = violationsOf(schedulingRule, { objects: r.objects, stacks: r.stacks });
     expect(v?.file).toBe('prod-blue/apps-web/deployment.apps_web_web.yaml');
     expect(undigested(v?.message)).toMatch(
       /^no node group of prod-blue can run this pod: prod-blue-essential-a: required node affinity lifecycle In \[gpu\]/,
@@ -106,9 +113,9 @@ describe('rule scheduling', () => {
       ];
       spec.tolerations = [];
     });
-    expect(undigested(schedulingViolations(r.objects, r.stacks)[0]?.message)).toContain(
-      'prod-blue-stateful: untolerated taint dedicated=stateful:NoSchedule',
-    );
+    expect(
+      undigested(violationsOf(schedulingRule, { objects: r.objects, stacks: r.stacks })[0]?.message),
+    ).toContain('prod-blue-stateful: untolerated taint dedicated=stateful:NoSchedule');
   });
 
   it('fails a pod whose requests exceed the allocatable of every instance type it may use', () => {
@@ -120,7 +127,11 @@ describe('rule scheduling', () => {
         'web',
       ).object.spec.template.spec.containers[0].resources.requests.memory = '15500Mi';
     });
-    expect(schedulingViolations(r.objects, r.stacks).map((v) => undigested(v.message))).toEqual([
+    expect(
+      violationsOf(schedulingRule, { objects: r.objects, stacks: r.stacks }).map((v) =>
+        undigested(v.message),
+      ),
+    ).toEqual([
       'requests (cpu 250m, memory 15500Mi) fit no allocatable of the node groups it may use (prod-green-spot-a: m6i.xlarge, prod-green-spot-a: m5.xlarge, prod-green-spot-a: m5a.xlarge, prod-green-spot-b: m6i.xlarge, prod-green-spot-b: m5.xlarge, prod-green-spot-b: m5a.xlarge, prod-green-spot-d: m6i.xlarge, prod-green-spot-d: m5.xlarge, prod-green-spot-d: m5a.xlarge)',
     ]);
   });
@@ -134,8 +145,8 @@ describe('rule scheduling', () => {
 
 describe('rules autoscaler-version and live-external-dns', () => {
   it('passes the example', () => {
-    expect(autoscalerVersionViolations(base.objects, base.stacks)).toEqual([]);
-    expect(liveExternalDnsViolations(base.objects, [prod])).toEqual([]);
+    expect(violationsOf(autoscalerVersionRule, { objects: base.objects, stacks: base.stacks })).toEqual([]);
+    expect(violationsOf(liveExternalDnsRule, { objects: base.objects, configs: [prod] })).toEqual([]);
   });
 
   it('fails a cluster-autoscaler whose minor differs from its cluster', () => {
@@ -148,7 +159,9 @@ describe('rules autoscaler-version and live-external-dns', () => {
       ).object.spec.template.spec.containers[0].image =
         'registry.k8s.io/autoscaling/cluster-autoscaler:v1.34.5';
     });
-    expect(autoscalerVersionViolations(r.objects, r.stacks).map((v) => v.message)).toEqual([
+    expect(
+      violationsOf(autoscalerVersionRule, { objects: r.objects, stacks: r.stacks }).map((v) => v.message),
+    ).toEqual([
       'image registry.k8s.io/autoscaling/cluster-autoscaler:v1.34.5 is 1.34 but cluster prod-green runs Kubernetes 1.35: the minors must be equal',
     ]);
   });
@@ -158,7 +171,9 @@ describe('rules autoscaler-version and live-external-dns', () => {
       find(x, 'prod-green', 'Deployment', 'live-external-dns-public').object.spec.replicas = 1;
       find(x, 'prod-blue', 'Deployment', 'live-external-dns-private').object.spec.replicas = 0;
     });
-    expect(liveExternalDnsViolations(r.objects, [prod]).map((v) => v.message)).toEqual([
+    expect(
+      violationsOf(liveExternalDnsRule, { objects: r.objects, configs: [prod] }).map((v) => v.message),
+    ).toEqual([
       'prod-blue is live but live-external-dns-private has 0 replicas',
       'live-external-dns-public runs 1 replica(s) on prod-green, but the live cluster is prod-blue',
     ]);
@@ -167,7 +182,9 @@ describe('rules autoscaler-version and live-external-dns', () => {
 
 describe('rules secrets-encryption, ebs-encryption and imdsv2', () => {
   it('passes the example', () => {
-    expect(terraformSecurityViolations(base.stacks)).toEqual([]);
+    expect(
+      violationsOf([secretsEncryptionRule, ebsEncryptionRule, imdsv2Rule], { stacks: base.stacks }),
+    ).toEqual([]);
   });
 
   it('fails a cluster without secrets encryption, an unencrypted volume and IMDSv1', () => {
@@ -178,10 +195,14 @@ describe('rules secrets-encryption, ebs-encryption and imdsv2', () => {
       blue.resource.aws_launch_template.essential.metadata_options.http_tokens = 'optional';
       delete blue.resource.aws_eks_node_group.stateful.launch_template;
     });
-    expect(terraformSecurityViolations(r.stacks).map((v) => `${v.rule}: ${v.message}`)).toEqual([
+    expect(
+      violationsOf([secretsEncryptionRule, ebsEncryptionRule, imdsv2Rule], { stacks: r.stacks }).map(
+        (v) => `${v.rule}: ${v.message}`,
+      ),
+    ).toEqual([
       'secrets-encryption: aws_eks_cluster.cluster has no encryption_config for secrets with a KMS key',
-      'imdsv2: aws_launch_template.essential: metadata_options must set http_tokens "required" and http_put_response_hop_limit 1, got "optional" and 1',
       'ebs-encryption: aws_launch_template.spot: volume /dev/xvda is not encrypted',
+      'imdsv2: aws_launch_template.essential: metadata_options must set http_tokens "required" and http_put_response_hop_limit 1, got "optional" and 1',
       'imdsv2: aws_eks_node_group.stateful does not launch from a launch template of its stack (default: IMDSv1 allowed, hop limit 2)',
     ]);
   });

@@ -1,11 +1,12 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Rendering } from '../../cli/render';
-import { ruleViolations } from '../../cli/rules/all-rules';
-import { distinctProbeViolations } from '../../cli/rules/distinct-probes';
+import { ALL_RULES, runRules } from '../../cli/rules/all-rules';
+import { distinctProbesRule } from '../../cli/rules/distinct-probes';
 import { formatViolation } from '../../cli/rules/violation';
 import { POLICY_EXCEPTION_PREFIX } from '../../platform/names';
 import type { PlatformConfig } from '../../platform/schema';
 import { fixtureConfig, renderConfigs } from '../helpers';
+import { violationsOf } from './rule-violations';
 
 let prod: PlatformConfig;
 let base: Rendering;
@@ -27,7 +28,7 @@ function withWeb(edit: (deployment: any) => void): Rendering {
 
 describe('rule distinct-probes', () => {
   it('passes the fixture, whose apps and add-ons have both probes', () => {
-    expect(distinctProbeViolations(base.objects)).toEqual([]);
+    expect(violationsOf(distinctProbesRule, { objects: base.objects })).toEqual([]);
     const probed = base.objects.filter((o) =>
       ((o.object as any).spec?.template?.spec?.containers ?? []).some(
         (c: any) => c.livenessProbe !== undefined && c.readinessProbe !== undefined,
@@ -41,12 +42,14 @@ describe('rule distinct-probes', () => {
       const c = d.spec.template.spec.containers[0];
       c.livenessProbe = { ...c.livenessProbe, tcpSocket: undefined, httpGet: c.readinessProbe.httpGet };
     });
-    const violations = distinctProbeViolations(r.objects);
+    const violations = violationsOf(distinctProbesRule, { objects: r.objects });
     expect(violations.map(formatViolation)).toEqual([
       '[distinct-probes] dist/prod-blue/apps-web/deployment.apps_web_web.yaml: spec.template.spec.containers[0] (web): livenessProbe and readinessProbe both use httpGet HTTP /health/ready on port 8080; liveness must check only that the process answers (another path, or tcpSocket), or a failing dependency restarts every pod',
     ]);
     // npm run check runs it.
-    expect(ruleViolations(r, [prod]).filter((v) => v.rule === 'distinct-probes')).toHaveLength(1);
+    expect(
+      runRules(ALL_RULES, { rendering: r, configs: [prod] }).filter((v) => v.rule === 'distinct-probes'),
+    ).toHaveLength(1);
   });
 
   it('fails the same handler written once with the port name and once with its number', () => {
@@ -54,7 +57,7 @@ describe('rule distinct-probes', () => {
       const c = d.spec.template.spec.containers[0];
       c.readinessProbe = { ...c.readinessProbe, httpGet: undefined, tcpSocket: { port: 8080 } };
     });
-    expect(distinctProbeViolations(r.objects).map((v) => v.message)).toEqual([
+    expect(violationsOf(distinctProbesRule, { objects: r.objects }).map((v) => v.message)).toEqual([
       'spec.template.spec.containers[0] (web): livenessProbe and readinessProbe both use tcpSocket port 8080; liveness must check only that the process answers (another path, or tcpSocket), or a failing dependency restarts every pod',
     ]);
   });
@@ -66,13 +69,13 @@ describe('rule distinct-probes', () => {
       c.readinessProbe = exec(['/bin/check', 'ready']);
       c.livenessProbe = exec(['/bin/check', 'ready']);
     });
-    expect(distinctProbeViolations(same.objects)).toHaveLength(1);
+    expect(violationsOf(distinctProbesRule, { objects: same.objects })).toHaveLength(1);
     const different = withWeb((d) => {
       const c = d.spec.template.spec.containers[0];
       c.readinessProbe = exec(['/bin/check', 'ready']);
       c.livenessProbe = exec(['/bin/check', 'alive']);
     });
-    expect(distinctProbeViolations(different.objects)).toEqual([]);
+    expect(violationsOf(distinctProbesRule, { objects: different.objects })).toEqual([]);
   });
 
   it('reports an exception recorded on the object instead of failing', () => {
@@ -83,7 +86,7 @@ describe('rule distinct-probes', () => {
         [`${POLICY_EXCEPTION_PREFIX}distinct-probes`]: 'readiness checks nothing else',
       };
     });
-    expect(distinctProbeViolations(r.objects).map((v) => v.exception)).toEqual([
+    expect(violationsOf(distinctProbesRule, { objects: r.objects }).map((v) => v.exception)).toEqual([
       'readiness checks nothing else',
     ]);
   });

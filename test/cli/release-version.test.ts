@@ -1,10 +1,11 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Rendering } from '../../cli/render';
-import { ruleViolations } from '../../cli/rules/all-rules';
-import { releaseVersionViolations } from '../../cli/rules/release-version';
+import { ALL_RULES, runRules } from '../../cli/rules/all-rules';
+import { releaseVersionRule } from '../../cli/rules/release-version';
 import { formatViolation } from '../../cli/rules/violation';
 import type { PlatformConfig } from '../../platform/schema';
 import { fixtureConfig, renderConfigs } from '../helpers';
+import { violationsOf } from './rule-violations';
 
 let prod: PlatformConfig;
 let base: Rendering;
@@ -23,7 +24,7 @@ function withProdBlue(edit: (json: any) => void): Rendering {
 
 describe('rule release-version', () => {
   it('passes the fixture, which pins a release on a node group', () => {
-    expect(releaseVersionViolations(base.stacks)).toEqual([]);
+    expect(violationsOf(releaseVersionRule, { stacks: base.stacks })).toEqual([]);
     const pinned = base.stacks.flatMap((s) =>
       Object.values(((s.json as any).resource?.aws_eks_node_group ?? {}) as Record<string, any>).filter(
         (g) => g.release_version !== undefined,
@@ -36,18 +37,20 @@ describe('rule release-version', () => {
     const r = withProdBlue((json) => {
       json.resource.aws_eks_node_group.stateful.release_version = '1.35.0-20251201';
     });
-    expect(releaseVersionViolations(r.stacks).map(formatViolation)).toEqual([
+    expect(violationsOf(releaseVersionRule, { stacks: r.stacks }).map(formatViolation)).toEqual([
       '[release-version] dist/infra/prod-blue.tf.json: aws_eks_node_group.stateful.release_version: 1.35.0-20251201 is a release of Kubernetes 1.35 but the cluster runs 1.34: the minors must be equal',
     ]);
     // npm run check runs it.
-    expect(ruleViolations(r, [prod]).filter((v) => v.rule === 'release-version')).toHaveLength(1);
+    expect(
+      runRules(ALL_RULES, { rendering: r, configs: [prod] }).filter((v) => v.rule === 'release-version'),
+    ).toHaveLength(1);
   });
 
   it('fails a release that is not an EKS AMI release version', () => {
     const r = withProdBlue((json) => {
       json.resource.aws_eks_node_group.stateful.release_version = 'latest';
     });
-    expect(releaseVersionViolations(r.stacks).map((v) => v.message)).toEqual([
+    expect(violationsOf(releaseVersionRule, { stacks: r.stacks }).map((v) => v.message)).toEqual([
       'aws_eks_node_group.stateful.release_version: "latest" is not an EKS AMI release such as 1.34.2-20251112',
     ]);
   });

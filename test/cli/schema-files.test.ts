@@ -1,7 +1,10 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { checksDocs } from '../../cli/checks-docs';
 import { configurationDocs } from '../../cli/configuration-docs';
+import { ALL_RULES } from '../../cli/rules/all-rules';
+import { terraformReferencesRule } from '../../cli/rules/terraform-references';
 import { schemaFiles, staleSchemaFiles, writeSchemaFiles } from '../../cli/schema-files';
 import { platformJsonSchema } from '../../platform/schema';
 import { ROOT } from '../helpers';
@@ -30,11 +33,16 @@ describe('the generated schema files', () => {
 
   it('name a generated file that is missing or was edited by hand', () => {
     const root = tempDir('schema-files');
-    expect(staleSchemaFiles(root)).toEqual(['config/schema.json', 'docs/configuration.md']);
-    expect(writeSchemaFiles(root)).toEqual(['config/schema.json', 'docs/configuration.md']);
+    const generated = ['config/schema.json', 'docs/configuration.md', 'docs/checks.md'];
+    expect(staleSchemaFiles(root)).toEqual(generated);
+    expect(writeSchemaFiles(root)).toEqual(generated);
     expect(staleSchemaFiles(root)).toEqual([]);
     writeFileSync(join(root, 'docs', 'configuration.md'), 'edited by hand\n');
-    expect(staleSchemaFiles(root)).toEqual(['docs/configuration.md']);
+    writeFileSync(
+      join(root, 'docs', 'checks.md'),
+      `${readFileSync(join(root, 'docs', 'checks.md'), 'utf8')}\n`,
+    );
+    expect(staleSchemaFiles(root)).toEqual(['docs/configuration.md', 'docs/checks.md']);
   });
 
   it('describe every field for a user, with no raw @default tag', () => {
@@ -89,5 +97,35 @@ describe('docs/configuration.md', () => {
 
   it('is the committed docs/configuration.md', () => {
     expect(readFileSync(join(ROOT, 'docs', 'configuration.md'), 'utf8')).toBe(docs);
+  });
+});
+
+describe('docs/checks.md', () => {
+  const docs = schemaFiles()['docs/checks.md'] ?? '';
+
+  it('has one row per rule, in the order check runs them, with its summary', () => {
+    const rows = docs.split('\n').filter((line) => line.startsWith('| `'));
+    expect(rows.map((row) => /^\| `([\w-]+)` \|/.exec(row)?.[1])).toEqual(ALL_RULES.map((r) => r.id));
+    for (const rule of ALL_RULES) {
+      expect(rule.summary, rule.id).toMatch(/^[A-Z].*\.$/);
+      expect(docs).toContain(`| \`${rule.id}\` | ${rule.summary}`);
+    }
+  });
+
+  it('says how to write an exception, and which findings cannot carry one', () => {
+    expect(docs).toContain('`policy.eks-platform.io/exception-<rule>: <reason>`');
+    expect(docs).toContain('`"//"` object');
+    expect(docs).toContain("`recordRuleException(resource, '<rule>', '<reason>')`");
+    expect(docs).toContain('empty or blank reason does not count');
+    expect(docs).toContain(`No exception possible for ${terraformReferencesRule.withoutSubject}`);
+  });
+
+  it('keeps a table cell on one line and escapes its pipes', () => {
+    const text = checksDocs([{ id: 'x', summary: 'a | b\n  c.', check: () => [] }]);
+    expect(text).toContain('| `x` | a \\| b c. |');
+  });
+
+  it('is the committed docs/checks.md', () => {
+    expect(readFileSync(join(ROOT, 'docs', 'checks.md'), 'utf8')).toBe(docs);
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { terraformReferenceViolations } from '../../cli/rules/terraform-references';
+import { terraformReferencesRule } from '../../cli/rules/terraform-references';
 import { ConfigError } from '../../platform/load';
+import { violationsOf } from '../cli/rule-violations';
 import { fixtureConfig, renderConfigs, resourcesOf, stackOf } from '../helpers';
 import { dataOf, one, ref } from './stack-json';
 
@@ -74,7 +75,9 @@ describe('the bootstrap: who and from where', () => {
       ),
     );
     expect(identity.error_message).toContain('has no cluster-admin access entry');
-    expect(terraformReferenceViolations([stack, stackOf(rendering, 'prod-green-bootstrap')])).toEqual([]);
+    expect(
+      violationsOf(terraformReferencesRule, { stacks: [stack, stackOf(rendering, 'prod-green-bootstrap')] }),
+    ).toEqual([]);
   });
 
   it('checks no identity in CONFIG_MAP mode, where the creator of the cluster is admin', () => {

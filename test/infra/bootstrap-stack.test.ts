@@ -2,14 +2,15 @@ import { App } from 'cdktf';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import type { RenderedObject } from '../../cli/render';
-import { iamWildcardViolations } from '../../cli/rules/iam-wildcards';
-import { kubernetesSchemaViolations } from '../../cli/rules/kubernetes-schema';
-import { terraformReferenceViolations } from '../../cli/rules/terraform-references';
+import { iamWildcardsRule } from '../../cli/rules/iam-wildcards';
+import { kubernetesSchemaRule } from '../../cli/rules/kubernetes-schema';
+import { terraformReferencesRule } from '../../cli/rules/terraform-references';
 import { addPlatformStacks } from '../../infra/platform-stacks';
 import { APPLICATION_HEALTH_KEY } from '../../infra/stacks/bootstrap-stack';
 import { ARGOCD_HELM } from '../../platform/images';
 import { ConfigError } from '../../platform/load';
 import { ARGOCD } from '../../platform/names';
+import { violationsOf } from '../cli/rule-violations';
 import { fixtureConfig, objectsOf, renderConfigs, resourcesOf, stackOf } from '../helpers';
 import { dataOf, one, ref } from './stack-json';
 
@@ -172,7 +173,7 @@ describe('bootstrap stacks', () => {
         ...Object.entries(v.applications as Values).map(([n, e]) => chartObject('Application', n, e)),
       ];
       expect(objects).toHaveLength(2);
-      expect(kubernetesSchemaViolations(objects)).toEqual([]);
+      expect(violationsOf(kubernetesSchemaRule, { objects: objects })).toEqual([]);
     }
   });
 
@@ -193,8 +194,8 @@ describe('bootstrap stacks', () => {
   it('resolves every reference inside its stack and grants no IAM permission', () => {
     const mine = rendering.stacks.filter((s) => s.name.endsWith('-bootstrap'));
     expect(mine).toHaveLength(3);
-    expect(terraformReferenceViolations(mine)).toEqual([]);
-    expect(iamWildcardViolations(mine)).toEqual([]);
+    expect(violationsOf(terraformReferencesRule, { stacks: mine })).toEqual([]);
+    expect(violationsOf(iamWildcardsRule, { stacks: mine })).toEqual([]);
     for (const stack of mine) {
       expect(Object.keys((stack.json.resource ?? {}) as Values)).toEqual(['helm_release']);
     }

@@ -1,11 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { RenderedStack } from '../../cli/render';
-import {
-  iamWildcardViolations,
-  identityPolicyProblems,
-  isReadOnlyAction,
-} from '../../cli/rules/iam-wildcards';
+import { iamWildcardsRule, identityPolicyProblems, isReadOnlyAction } from '../../cli/rules/iam-wildcards';
 import { IRSA_ADDONS, type IrsaAddon, irsaRole } from '../../platform/names';
+import { violationsOf } from '../cli/rule-violations';
 import { fixtureConfig, renderConfigs, resourcesOf, stackOf } from '../helpers';
 import { type Block, documentOf, one, ref } from './stack-json';
 
@@ -18,7 +15,7 @@ describe('IAM of the cluster stacks', () => {
   const clusterStacks = rendering.stacks.filter((s) => !/-(network|bootstrap|live-dns)$/.test(s.name));
 
   it('allows no mutating action on * without a condition in any stack', () => {
-    expect(iamWildcardViolations(rendering.stacks)).toEqual([]);
+    expect(violationsOf(iamWildcardsRule, { stacks: rendering.stacks })).toEqual([]);
     // The rule did read the policies: every stack has identity policies with statements on *.
     for (const stack of clusterStacks) {
       expect(Object.keys(resourcesOf(stack, 'aws_iam_role_policy')).length).toBeGreaterThan(0);
@@ -187,7 +184,7 @@ describe('iam-wildcards rule', () => {
         },
       ],
     });
-    expect(iamWildcardViolations([stack])).toEqual([
+    expect(violationsOf(iamWildcardsRule, { stacks: [stack] })).toEqual([
       {
         rule: 'iam-wildcards',
         file: 'infra/test.tf.json',
@@ -199,11 +196,13 @@ describe('iam-wildcards rule', () => {
 
   it('rejects NotAction and NotResource, which reach every action or resource', () => {
     const notAction = stackWithPolicy({ Statement: { Effect: 'Allow', NotAction: 'iam:*', Resource: '*' } });
-    expect(iamWildcardViolations([notAction])[0]?.message).toContain('every action except iam:*');
+    expect(violationsOf(iamWildcardsRule, { stacks: [notAction] })[0]?.message).toContain(
+      'every action except iam:*',
+    );
     const notResource = stackWithPolicy({
       Statement: { Effect: 'Allow', Action: 's3:PutObject', NotResource: 'arn:aws:s3:::logs/*' },
     });
-    expect(iamWildcardViolations([notResource])[0]?.message).toContain('s3:PutObject');
+    expect(violationsOf(iamWildcardsRule, { stacks: [notResource] })[0]?.message).toContain('s3:PutObject');
   });
 
   it('accepts mutating actions on * under a condition, on named resources, or denied', () => {
@@ -219,7 +218,7 @@ describe('iam-wildcards rule', () => {
         { Effect: 'Deny', Action: '*', Resource: '*' },
       ],
     });
-    expect(iamWildcardViolations([fine])).toEqual([]);
+    expect(violationsOf(iamWildcardsRule, { stacks: [fine] })).toEqual([]);
   });
 
   it('reads policy documents, including the documents they merge', () => {

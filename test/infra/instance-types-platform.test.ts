@@ -5,9 +5,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ruleViolations } from '../../cli/rules/all-rules';
-import { schedulingViolations } from '../../cli/rules/scheduling';
+import { ALL_RULES, runRules } from '../../cli/rules/all-rules';
+import { schedulingRule } from '../../cli/rules/scheduling';
 import { parseConfig } from '../../platform/load';
+import { violationsOf } from '../cli/rule-violations';
 import { runCli, tempDir } from '../cli/run-cli';
 import { ROOT, renderConfigs, resourcesOf, stackOf } from '../helpers';
 
@@ -40,7 +41,7 @@ const NEURON = 'k8s.io/cluster-autoscaler/node-template/resources/aws.amazon.com
 
 describe('a platform using every kind of hardware of the catalog', () => {
   it('renders and passes every check rule', () => {
-    expect(ruleViolations(rendering, [config])).toEqual([]);
+    expect(runRules(ALL_RULES, { rendering: rendering, configs: [config] })).toEqual([]);
   });
 
   it('passes `npm run check` after `npm run synth`', () => {
@@ -125,7 +126,7 @@ describe('rule scheduling with accelerators', () => {
     // Tolerates every taint: the nodeSelector alone picks the group.
     spec.tolerations = [{ operator: 'Exists' }];
     // Without the replacement digests of the node group names (`lab-blue-gpu-l4-a-1f2e3d4c`).
-    return schedulingViolations(objects, rendering.stacks).map((v) =>
+    return violationsOf(schedulingRule, { objects: objects, stacks: rendering.stacks }).map((v) =>
       v.message.replace(/-[0-9a-f]{8}\b/g, ''),
     );
   }

@@ -1,9 +1,10 @@
 import { App } from 'cdktf';
 import { describe, expect, it } from 'vitest';
-import { iamWildcardViolations } from '../../cli/rules/iam-wildcards';
-import { terraformReferenceViolations } from '../../cli/rules/terraform-references';
+import { iamWildcardsRule } from '../../cli/rules/iam-wildcards';
+import { terraformReferencesRule } from '../../cli/rules/terraform-references';
 import { addPlatformStacks } from '../../infra/platform-stacks';
 import { LIVE_DNS_TTL } from '../../infra/stacks/live-dns-stack';
+import { violationsOf } from '../cli/rule-violations';
 import { fixtureConfig, renderConfigs, resourcesOf, stackOf } from '../helpers';
 import { dataOf, one, ref, withoutMetadata } from './stack-json';
 
@@ -77,8 +78,8 @@ describe('live DNS stacks', () => {
 
   it('resolves every reference inside its stack and grants no IAM permission', () => {
     const mine = rendering.stacks.filter((s) => s.name.endsWith('-live-dns'));
-    expect(terraformReferenceViolations(mine)).toEqual([]);
-    expect(iamWildcardViolations(mine)).toEqual([]);
+    expect(violationsOf(terraformReferencesRule, { stacks: mine })).toEqual([]);
+    expect(violationsOf(iamWildcardsRule, { stacks: mine })).toEqual([]);
     for (const s of mine) expect(Object.keys(s.json.resource as object)).toEqual(['aws_route53_record']);
   });
 

@@ -3,9 +3,10 @@ import {
   declaredAddresses,
   templateExpressions,
   terraformReferences,
-  terraformReferenceViolations,
+  terraformReferencesRule,
   unresolvedReferences,
 } from '../../cli/rules/terraform-references';
+import { violationsOf } from '../cli/rule-violations';
 import { fixtureConfig, renderConfigs, stackOf } from '../helpers';
 
 describe('references of the synthesized stacks', () => {
@@ -28,7 +29,7 @@ describe('references of the synthesized stacks', () => {
       'stage-live-dns',
       'stage-network',
     ]);
-    expect(terraformReferenceViolations(rendering.stacks)).toEqual([]);
+    expect(violationsOf(terraformReferencesRule, { stacks: rendering.stacks })).toEqual([]);
     for (const stack of rendering.stacks) {
       // The walker did find the stack's references: subnets name the VPC, the cluster its role,
       // the live records the live cluster's data source.
@@ -47,7 +48,7 @@ describe('references of the synthesized stacks', () => {
     const blue = stackOf(rendering, 'prod-blue');
     const json = structuredClone(blue.json) as Record<string, any>;
     json.resource.aws_eks_cluster.cluster.vpc_config.subnet_ids[0] = `\${aws_subnet.subnet-private-a.id}`;
-    expect(terraformReferenceViolations([{ ...blue, json }])).toEqual([
+    expect(violationsOf(terraformReferencesRule, { stacks: [{ ...blue, json }] })).toEqual([
       {
         rule: 'terraform-references',
         file: 'infra/prod-blue.tf.json',

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { RenderedObject } from '../../cli/render';
-import { addonAvailabilityViolations, selects } from '../../cli/rules/addon-availability';
-import { ruleViolations } from '../../cli/rules/all-rules';
+import { addonAvailabilityRule, selects } from '../../cli/rules/addon-availability';
+import { ALL_RULES, runRules } from '../../cli/rules/all-rules';
 import { formatViolation } from '../../cli/rules/violation';
 import { METRICS_SERVER_REPLICAS } from '../../manifests/charts/metrics-server-chart';
 import { POLICY_EXCEPTION_PREFIX, SAFE_TO_EVICT_ANNOTATION } from '../../platform/names';
+import { violationsOf } from '../cli/rule-violations';
 import { findObject, fixtureConfig } from '../helpers';
 import { addonObjects, render } from './addons-helpers';
 
@@ -97,8 +98,12 @@ describe('add-on disruptions', () => {
 
 describe('rule addon-availability', () => {
   it('passes every add-on of the fixture environments', () => {
-    expect(addonAvailabilityViolations(rendering.objects)).toEqual([]);
-    expect(ruleViolations(rendering, [prod, dev]).filter((v) => v.rule === 'addon-availability')).toEqual([]);
+    expect(violationsOf(addonAvailabilityRule, { objects: rendering.objects })).toEqual([]);
+    expect(
+      runRules(ALL_RULES, { rendering: rendering, configs: [prod, dev] }).filter(
+        (v) => v.rule === 'addon-availability',
+      ),
+    ).toEqual([]);
   });
 
   it('fails a kube-system Deployment with neither a budget nor the annotation, naming the file and field', () => {
@@ -110,7 +115,7 @@ describe('rule addon-availability', () => {
           (o.object.metadata as any).name === 'metrics-server'
         ),
     );
-    expect(addonAvailabilityViolations(objects).map(formatViolation)).toEqual([
+    expect(violationsOf(addonAvailabilityRule, { objects: objects }).map(formatViolation)).toEqual([
       '[addon-availability] dist/prod-blue/metrics-server/deployment.apps_kube-system_metrics-server.yaml: spec.template.metadata.annotations["cluster-autoscaler.kubernetes.io/safe-to-evict"]: Deployment kube-system/metrics-server has neither a PodDisruptionBudget selecting its pods nor this annotation: cluster-autoscaler and node drains would evict it unannounced (add a budget allowing one disruption, or safe-to-evict "false" to keep its node)',
     ]);
   });
@@ -122,7 +127,9 @@ describe('rule addon-availability', () => {
     named(objects, 'prod-green', 'Deployment', 'overprovisioning').spec.template.metadata.annotations[
       SAFE_TO_EVICT_ANNOTATION
     ] = 'yes';
-    const messages = addonAvailabilityViolations(objects).map((v) => `${v.file}: ${v.message}`);
+    const messages = violationsOf(addonAvailabilityRule, { objects: objects }).map(
+      (v) => `${v.file}: ${v.message}`,
+    );
     expect(messages).toHaveLength(2);
     expect(messages[0]).toMatch(
       /^prod-green\/cluster-autoscaler\/deployment\.apps_kube-system_cluster-autoscaler\.yaml: .*Deployment kube-system\/cluster-autoscaler has neither/,
@@ -138,7 +145,7 @@ describe('rule addon-availability', () => {
     const metrics = named(objects, 'prod-blue', 'PodDisruptionBudget', 'metrics-server');
     delete metrics.spec.maxUnavailable;
     metrics.spec.minAvailable = 2;
-    expect(addonAvailabilityViolations(objects).map((v) => v.message)).toEqual([
+    expect(violationsOf(addonAvailabilityRule, { objects: objects }).map((v) => v.message)).toEqual([
       'spec.selector: Deployment kube-system/external-dns-private is selected by PodDisruptionBudget kube-system/external-dns-private with maxUnavailable 0, which allows no eviction: every node drain stalls on it and an EKS node group update fails with PodEvictionFailure after 15 minutes',
       'spec.selector: Deployment kube-system/metrics-server is selected by PodDisruptionBudget kube-system/metrics-server with minAvailable 2 with 2 replicas, which allows no eviction: every node drain stalls on it and an EKS node group update fails with PodEvictionFailure after 15 minutes',
     ]);
@@ -158,7 +165,7 @@ describe('rule addon-availability', () => {
         `${POLICY_EXCEPTION_PREFIX}addon-availability`
       ] = 'dev: records may wait for the next sync';
     }
-    const violations = addonAvailabilityViolations(objects);
+    const violations = violationsOf(addonAvailabilityRule, { objects: objects });
     const unexcused = violations.filter((v) => v.exception === undefined).map((v) => v.message);
     expect(unexcused).toEqual([expect.stringContaining('Deployment kube-system/metrics-server has neither')]);
     expect(violations.filter((v) => v.exception !== undefined)).toHaveLength(4);

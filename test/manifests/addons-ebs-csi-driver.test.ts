@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ruleViolations } from '../../cli/rules/all-rules';
+import { ALL_RULES, runRules } from '../../cli/rules/all-rules';
 import { DEFAULT_CLASS_ANNOTATION } from '../../manifests/charts/storage-class-chart';
 import { ADDON_COMPONENTS, ebsVolumeKeyAlias } from '../../platform/names';
 import { findObject, fixtureConfig, objectsOf, resourcesOf, stackOf } from '../helpers';
@@ -89,6 +89,6 @@ describe('EBS CSI driver (manifests): the default StorageClass', () => {
   });
 
   it('passes every rule of npm run check', () => {
-    expect(ruleViolations(rendering, configs)).toEqual([]);
+    expect(runRules(ALL_RULES, { rendering, configs })).toEqual([]);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { kubernetesSchemaViolations } from '../../cli/rules/kubernetes-schema';
+import { kubernetesSchemaRule } from '../../cli/rules/kubernetes-schema';
 import { SYNC_WAVE_ANNOTATION, SYNC_WAVES, syncWaveOf } from '../../manifests/sync-waves';
 import {
   CLUSTER_AUTOSCALER_IMAGES,
@@ -9,6 +9,7 @@ import {
   PAUSE_IMAGE,
 } from '../../platform/images';
 import { ADDON_COMPONENTS } from '../../platform/names';
+import { violationsOf } from '../cli/rule-violations';
 import { fixtureConfig } from '../helpers';
 import { addonObjects, podTemplates, render } from './addons-helpers';
 
@@ -44,7 +45,7 @@ describe.each(Object.entries(renderings))('add-on objects of %s', (_, rendering)
   });
 
   it('pass the Kubernetes schema rule with zero violations', () => {
-    expect(kubernetesSchemaViolations(objects)).toEqual([]);
+    expect(violationsOf(kubernetesSchemaRule, { objects: objects })).toEqual([]);
   });
 
   it('put a namespace on namespaced objects only', () => {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { containerPolicyViolations } from '../../cli/rules/container-policy';
-import { kubernetesSchemaViolations } from '../../cli/rules/kubernetes-schema';
+import { containerResourcesRule, imagePinnedRule, runAsNonRootRule } from '../../cli/rules/container-policy';
+import { kubernetesSchemaRule } from '../../cli/rules/kubernetes-schema';
 import { SYNC_WAVES } from '../../manifests/sync-waves';
+import { violationsOf } from '../cli/rule-violations';
 import { findObject, fixtureConfig, objectsOf, renderConfigs } from '../helpers';
 
 const prod = renderConfigs([fixtureConfig('prod')]);
@@ -359,11 +360,13 @@ describe('app chart: services and DNS (seed 001)', () => {
 describe('app chart: validity', () => {
   it('renders only objects that validate against the Kubernetes schemas', () => {
     expect(appObjects.length).toBeGreaterThan(20);
-    expect(kubernetesSchemaViolations(appObjects)).toEqual([]);
+    expect(violationsOf(kubernetesSchemaRule, { objects: appObjects })).toEqual([]);
   });
 
   it('passes the container policy of npm run check: pinned images, requests and limits, non-root', () => {
-    expect(containerPolicyViolations(appObjects)).toEqual([]);
+    expect(
+      violationsOf([imagePinnedRule, containerResourcesRule, runAsNonRootRule], { objects: appObjects }),
+    ).toEqual([]);
   });
 
   it('renders only API versions EKS 1.32+ serves', () => {

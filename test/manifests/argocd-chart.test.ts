@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { RenderedObject, Rendering } from '../../cli/render';
-import { kubernetesSchemaViolations } from '../../cli/rules/kubernetes-schema';
-import { objectScopeViolations } from '../../cli/rules/object-scope';
+import { kubernetesSchemaRule } from '../../cli/rules/kubernetes-schema';
+import { namespaceExistsRule, objectScopeRule } from '../../cli/rules/object-scope';
 import { APPLICATION_WAVES, LAYER_LABEL, RESOURCES_FINALIZER } from '../../manifests/charts/argocd-chart';
 import { SYNC_WAVE_ANNOTATION } from '../../manifests/sync-waves';
 import { ADDON_COMPONENTS } from '../../platform/names';
+import { violationsOf } from '../cli/rule-violations';
 import { findObject, fixtureConfig, objectsOf, renderConfigs } from '../helpers';
 
 type Obj = Record<string, any>;
@@ -179,8 +180,8 @@ describe('argocd component', () => {
   it("validates every Argo CD object against Argo CD's schemas and keeps them in namespace argocd", () => {
     const objects = rendering.objects.filter((o) => o.component === 'argocd');
     expect(objects.length).toBe(clusters.reduce((n, c) => n + components(rendering, c).length + 1, 0));
-    expect(kubernetesSchemaViolations(objects)).toEqual([]);
-    expect(objectScopeViolations(objects)).toEqual([]);
+    expect(violationsOf(kubernetesSchemaRule, { objects: objects })).toEqual([]);
+    expect(violationsOf([objectScopeRule, namespaceExistsRule], { objects: objects })).toEqual([]);
   });
 
   it('rejects a broken Application and an Argo CD kind without a schema', () => {
@@ -192,18 +193,20 @@ describe('argocd component', () => {
       edit(object.spec);
       return { ...original, object };
     };
-    const violations = kubernetesSchemaViolations([
-      broken((spec) => {
-        delete spec.destination;
-      }),
-      broken((spec) => {
-        spec.syncPolicy.automated.prune = 'yes';
-      }),
-      broken((spec) => {
-        spec.source.repoURL = undefined;
-      }),
-      { ...original, object: { ...original.object, kind: 'Rollout' } },
-    ]);
+    const violations = violationsOf(kubernetesSchemaRule, {
+      objects: [
+        broken((spec) => {
+          delete spec.destination;
+        }),
+        broken((spec) => {
+          spec.syncPolicy.automated.prune = 'yes';
+        }),
+        broken((spec) => {
+          spec.source.repoURL = undefined;
+        }),
+        { ...original, object: { ...original.object, kind: 'Rollout' } },
+      ],
+    });
     expect(violations.map((v) => v.message)).toEqual([
       'data/spec must have required property destination',
       'data/spec/syncPolicy/automated/prune must be boolean',

@@ -2,12 +2,13 @@ import { App, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { describe, expect, it } from 'vitest';
 import { manifestPath, objectIdentity } from '../../cli/dist-path';
-import { kubernetesSchemaViolations } from '../../cli/rules/kubernetes-schema';
+import { kubernetesSchemaRule } from '../../cli/rules/kubernetes-schema';
 import { AppWorkload } from '../../manifests/constructs/app-workload';
 import { SYNC_WAVES } from '../../manifests/sync-waves';
 import { addCustomWorkloads } from '../../manifests/workloads/custom-workloads';
 import { LedgerReconciliation } from '../../manifests/workloads/ledger-reconciliation';
 import type { AppConfig } from '../../platform/schema';
+import { violationsOf } from '../cli/rule-violations';
 import { findObject, fixtureConfig, objectsOf, renderConfigs } from '../helpers';
 
 const prodConfig = fixtureConfig('prod');
@@ -80,7 +81,9 @@ describe('extension path: the ledger reconciliation CronJob', () => {
   });
 
   it('validates against the Kubernetes schemas', () => {
-    expect(kubernetesSchemaViolations(objectsOf(prod, 'prod-blue', 'apps-ledger'))).toEqual([]);
+    expect(
+      violationsOf(kubernetesSchemaRule, { objects: objectsOf(prod, 'prod-blue', 'apps-ledger') }),
+    ).toEqual([]);
   });
 
   it('fails with the missing component named when the app charts were not added first', () => {
