@@ -62,7 +62,12 @@ export interface DistPlan {
 /** A rendered file that dist/.generated records as another environment's: a partial render refuses it. */
 export class DistConflictError extends Error {}
 
+/** Segments of safe characters, none starting with a dot: what `normalize` leaves as it is. */
+const SIMPLE_PATH = /^[\w-][\w.-]*(\/[\w-][\w.-]*)*$/;
+
 function isPlainPath(path: string): boolean {
+  // Every rendered path and index line is checked: the common case without normalizing.
+  if (SIMPLE_PATH.test(path)) return true;
   return normalize(path).split(sep).join('/') === path && !path.startsWith('../') && !path.startsWith('/');
 }
 
