@@ -1,8 +1,7 @@
 /**
  * `npm run bench -- --profile`: one render, then one check, of a config under `node --cpu-prof`,
- * summarized.
- * `node --import tsx` rather than the tsx command, so the profiled process is the render itself
- * (the tsx command starts the render as a child process).
+ * summarized. The process is the one `npm run synth|check` runs (`node cli/run.cjs`: the cached
+ * bundle and the start-up settings of cli/startup.cjs), so the profile shows what users wait for.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
@@ -20,9 +19,7 @@ export function profileCommand(
   const args = [
     '--cpu-prof',
     `--cpu-prof-dir=${profiles}`,
-    '--import',
-    'tsx',
-    'cli/main.ts',
+    'cli/run.cjs',
     command,
     '--config',
     configDir,
@@ -33,13 +30,12 @@ export function profileCommand(
   ];
   const result = spawnSync(process.execPath, args, { cwd: root, encoding: 'utf8' });
   if (result.status !== 0) throw new Error(`profiled ${command} failed:\n${result.stdout}${result.stderr}`);
-  // tsx's loader hooks run on a worker thread that writes its own (mostly idle) profile: the
-  // render is the profile with the most busy time.
+  // A worker thread would write its own (mostly idle) profile: the render is the busiest one.
   const summaries = readdirSync(profiles)
     .filter((f) => f.endsWith('.cpuprofile'))
     .map((f) => summarizeCpuProfile(JSON.parse(readFileSync(join(profiles, f), 'utf8')) as CpuProfile, root))
     .sort((a, b) => b.totalMs - b.idleMs - (a.totalMs - a.idleMs));
   const [main] = summaries;
   if (!main) throw new Error(`node --cpu-prof wrote no profile into ${profiles}`);
-  return `\`node --cpu-prof --import tsx cli/main.ts ${command}\`, ${formatCpuProfileSummary(main)}`;
+  return `\`node --cpu-prof cli/run.cjs ${command}\`, ${formatCpuProfileSummary(main)}`;
 }

@@ -10,6 +10,10 @@
  *                                    of clusters, or `apps<N>[x<C>]`: N apps on C clusters (1 or 2)
  *          --check-sizes apps2000,apps1000x2
  *                                    platforms also checked (`npm run check`; `none` to skip)
+ *          --floor-sizes apps2000,apps1000x2
+ *                                    platforms whose rendered files are also written by a plain
+ *                                    Node loop into an empty folder (bench/file-creation-floor.cjs):
+ *                                    the file system's share of a first render (`none` to skip)
  *          --runs 5                  measured runs per platform (median reported)
  *          --cli-sizes example,1     platforms also run through the two CLIs (`none` to skip)
  *          --cli-runs 3              measured runs of the CLIs (they are slow)
@@ -18,6 +22,7 @@
                                     (node --cpu-prof)
  *          --keep                    keep the temporary folder
  */
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import {
   existsSync,
@@ -40,6 +45,7 @@ import {
   type Measurement,
   measureProcess,
   measureRuns,
+  median,
   peakMemoryMethod,
 } from './measure-process';
 import { generateAppPlatform, generatePlatform } from './platform-generator';
@@ -76,6 +82,7 @@ function options() {
     options: {
       sizes: { type: 'string', default: `${EXAMPLE},1,10,50,apps2000,apps1000x2` },
       'check-sizes': { type: 'string', default: 'apps2000,apps1000x2' },
+      'floor-sizes': { type: 'string', default: 'apps2000,apps1000x2' },
       runs: { type: 'string', default: '5' },
       'cli-sizes': { type: 'string', default: `${EXAMPLE},1` },
       'cli-runs': { type: 'string', default: '3' },
@@ -104,6 +111,7 @@ function options() {
   return {
     sizes: sizes(values.sizes),
     checkSizes: sizes(values['check-sizes']),
+    floorSizes: sizes(values['floor-sizes']),
     runs: count('runs', values.runs),
     cliSizes: sizes(values['cli-sizes']),
     cliRuns: count('cli-runs', values['cli-runs']),
@@ -189,6 +197,40 @@ function measureRender(platform: Platform): Measurement {
  */
 function measureCheck(platform: Platform): Measurement {
   return measureProcess(cliCommand(platform, 'check'));
+}
+
+interface FloorMeasurement {
+  readonly files: number;
+  readonly folders: number;
+  readonly wallMs: number;
+  readonly userMs: number;
+  readonly systemMs: number;
+}
+
+/**
+ * The files of the last render written again by a plain Node loop into a new empty folder,
+ * `runs` times (median): what creating them costs on this machine without any render. The copies
+ * stay until the work folder is deleted, like the set-aside dist/ folders.
+ */
+function measureFileCreationFloor(platform: Platform, runs: number): FloorMeasurement {
+  const measured = Array.from({ length: runs }, () => {
+    const target = join(platform.work, `file-floor-${++setAside}`);
+    const result = spawnSync(
+      process.execPath,
+      [join(ROOT, 'bench', 'file-creation-floor.cjs'), join(platform.work, 'dist'), target],
+      { encoding: 'utf8' },
+    );
+    if (result.status !== 0) throw new Error(`file-creation-floor.cjs failed:\n${result.stderr}`);
+    return JSON.parse(result.stdout) as FloorMeasurement;
+  });
+  const first = measured[0];
+  return {
+    files: first?.files ?? 0,
+    folders: first?.folders ?? 0,
+    wallMs: median(measured.map((m) => m.wallMs)),
+    userMs: median(measured.map((m) => m.userMs)),
+    systemMs: median(measured.map((m) => m.systemMs)),
+  };
 }
 
 /** `npx cdktf synth` then `npx cdk8s synth`, in the repository, reading the platform's config. */
@@ -283,6 +325,7 @@ function main(): number {
   const work = mkdtempSync(join(tmpdir(), 'eks-platform-bench-'));
   const rows: Row[] = [];
   const warnings: string[] = [];
+  const floors: string[] = [];
   try {
     for (const size of opts.sizes) {
       const platform = preparePlatform(size, work);
@@ -293,6 +336,16 @@ function main(): number {
       if (opts.checkSizes.includes(size)) {
         process.stderr.write(` check x${opts.runs}...`);
         check = measureRuns(opts.runs, () => measureCheck(platform));
+      }
+      if (opts.floorSizes.includes(size)) {
+        process.stderr.write(` file creation x${opts.runs}...`);
+        const floor = measureFileCreationFloor(platform, opts.runs);
+        const s = (ms: number) => (ms / 1000).toFixed(2);
+        floors.push(
+          `${platform.label}: ${floor.files} files in ${floor.folders} folders written into an empty folder by a plain ` +
+            `Node loop: ${s(floor.wallMs)} s wall, ${s(floor.userMs + floor.systemMs)} s CPU of which ${s(floor.systemMs)} s ` +
+            `system (median of ${opts.runs})`,
+        );
       }
       let cli: ReturnType<typeof measureRuns> | undefined;
       if (cliSizes.includes(size)) {
@@ -324,6 +377,7 @@ function main(): number {
     for (const warning of warnings) console.log(`warning: ${warning}`);
     console.log('');
     for (const line of budgetVerdicts(rows)) console.log(`budget: ${line}`);
+    for (const line of floors) console.log(`file creation alone: ${line}`);
     console.log(`after the table: ${load()}`);
     if (opts.profile !== undefined) {
       const platform = preparePlatform(opts.profile, work);

@@ -62,7 +62,12 @@ export interface DistPlan {
 /** A rendered file that dist/.generated records as another environment's: a partial render refuses it. */
 export class DistConflictError extends Error {}
 
+/** Segments of safe characters, none starting with a dot: what `normalize` leaves as it is. */
+const SIMPLE_PATH = /^[\w-][\w.-]*(\/[\w-][\w.-]*)*$/;
+
 function isPlainPath(path: string): boolean {
+  // Every rendered path and index line is checked: the common case without normalizing.
+  if (SIMPLE_PATH.test(path)) return true;
   return normalize(path).split(sep).join('/') === path && !path.startsWith('../') && !path.startsWith('/');
 }
 
@@ -146,10 +151,11 @@ export function planDist(
   const added: string[] = [];
   const changed: string[] = [];
   let unchanged = 0;
+  const current = currentContent();
   for (const [path, content] of files) {
-    const target = join(distDir, path);
-    if (!existsSync(target)) added.push(path);
-    else if (readFileSync(target, 'utf8') !== content) changed.push(path);
+    const text = current(join(distDir, path));
+    if (text === undefined) added.push(path);
+    else if (text !== content) changed.push(path);
     else unchanged++;
   }
   const removed = [...previous]
@@ -162,6 +168,31 @@ export function planDist(
     removed: [...new Set(removed)].sort(),
     unchanged,
     files,
+  };
+}
+
+/**
+ * Reads a file of dist/, undefined when it does not exist: one read per file, and one existence
+ * check per folder rather than per file (a first render writes thousands of files into new
+ * folders, and a failed read costs far more than a check).
+ */
+function currentContent(): (file: string) => string | undefined {
+  const folders = new Map<string, boolean>();
+  return (file) => {
+    const folder = dirname(file);
+    let exists = folders.get(folder);
+    if (exists === undefined) {
+      exists = existsSync(folder);
+      folders.set(folder, exists);
+    }
+    if (!exists) return undefined;
+    try {
+      return readFileSync(file, 'utf8');
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+      throw error;
+    }
   };
 }
 
