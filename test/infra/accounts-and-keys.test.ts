@@ -74,7 +74,11 @@ describe('the cluster keys', () => {
             ];
 
       it(`gives the secrets key of ${name} an explicit policy: the account, the key administrators, the cluster role's use`, () => {
-        expect(Object.keys(keys).sort()).toEqual(['logs-key', 'secrets-key']);
+        expect(Object.keys(keys).sort()).toEqual([
+          ...(config.addons.ebsCsiDriver.enabled ? ['ebs-volume-key'] : []),
+          'logs-key',
+          'secrets-key',
+        ]);
         expect(policyOf('secrets-key')).toEqual([
           root,
           ...adminStatements,
@@ -97,6 +101,12 @@ describe('the cluster keys', () => {
           },
         ]);
       });
+
+      if (config.addons.ebsCsiDriver.enabled) {
+        it(`gives the EBS volume key of ${name} an explicit policy: the account and the key administrators (the driver's use comes from its IAM policy)`, () => {
+          expect(policyOf('ebs-volume-key')).toEqual([root, ...adminStatements]);
+        });
+      }
 
       it(`encrypts the control-plane log group of ${name} with a key of its own, usable by CloudWatch Logs for that group only`, () => {
         const logs = one(resourcesOf(stack, 'aws_cloudwatch_log_group'), 'control-plane-logs');
