@@ -15,7 +15,7 @@ export const allowedAccountRule: Rule<'allowed-account'> = {
   summary:
     "Every aws provider of every stack sets allowed_account_ids to exactly the environment's account, so a deploy with another account's credentials fails at plan.",
   withoutSubject:
-    'A stack with AWS resources and no aws provider block at all: there is no provider block to write the exception in.',
+    'a stack with AWS resources and no aws provider block at all (there is no provider block to write the exception in).',
   check({ rendering, configs }) {
     const findings: Finding[] = [];
     for (const stack of rendering.stacks) {

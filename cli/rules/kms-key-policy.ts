@@ -31,7 +31,7 @@ export interface KeyPolicyStatement {
 export const kmsKeyPolicyRule: Rule<'kms-key-policy'> = {
   id: 'kms-key-policy',
   summary:
-    'Every KMS key has an explicit key policy that gives its account kms:* (so it stays manageable) and allows no principal, every principal or service, without a condition.',
+    'Every KMS key has an explicit key policy that gives its account kms:* (so the key stays manageable whatever happens to the roles it names) and allows no principal, every principal (`*`, NotPrincipal) or AWS service without a condition: the key policy is the first word on who may use a key, and an unconditioned `*` or service principal lends the key to every account or every caller of that service.',
   check({ rendering, configs }) {
     const findings: Finding[] = [];
     for (const stack of rendering.stacks) {

@@ -12,7 +12,7 @@ import { blocksOf } from './terraform-json';
 export const logGroupEncryptionRule: Rule<'log-group-encryption'> = {
   id: 'log-group-encryption',
   summary:
-    'Every CloudWatch log group is encrypted with a customer managed KMS key of its stack (or a key ARN).',
+    "Every CloudWatch log group is encrypted with a customer managed KMS key of its stack (or a key ARN): who may read the control-plane logs, the cluster's audit trail, is then decided by a key policy, every decryption is logged in CloudTrail, and disabling the key makes them unreadable at once.",
   check({ rendering }) {
     const findings: Finding[] = [];
     for (const stack of rendering.stacks) {
