@@ -127,6 +127,20 @@ export const ADDONS = {
     switch: { kind: 'enabled', key: 'overprovisioning' },
     layer: 'addons',
   },
+  nodeLocalDns: {
+    component: 'node-local-dns',
+    namespace: 'kube-system',
+    // Upstream's ServiceAccount; the cache calls no Kubernetes API, so it mounts no token.
+    serviceAccount: 'node-local-dns',
+    identity: { kind: 'none' },
+    switch: {
+      kind: 'enabled',
+      key: 'nodeLocalDns',
+      toggle:
+        'a DNS cache on every node (node-local DNS) answering on the kube-dns address: no conntrack races, less CoreDNS load.',
+    },
+    layer: 'addons',
+  },
 } as const satisfies Record<string, AddonDefinition>;
 
 export type AddonKey = keyof typeof ADDONS;
