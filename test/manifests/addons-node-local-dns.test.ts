@@ -192,7 +192,7 @@ describe('node-local DNS add-on', () => {
     const others = rendering.objects.filter(
       (o) =>
         o.cluster === 'prod-blue' &&
-        ['Deployment', 'DaemonSet'].includes(o.object.kind) &&
+        ['Deployment', 'DaemonSet'].includes(o.object.kind as string) &&
         o.component !== 'node-local-dns',
     );
     expect(others.length).toBeGreaterThan(0);
