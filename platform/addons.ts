@@ -133,12 +133,8 @@ export const ADDONS = {
     // Upstream's ServiceAccount; the cache calls no Kubernetes API, so it mounts no token.
     serviceAccount: 'node-local-dns',
     identity: { kind: 'none' },
-    switch: {
-      kind: 'enabled',
-      key: 'nodeLocalDns',
-      toggle:
-        'a DNS cache on every node (node-local DNS) answering on the kube-dns address: no conntrack races, less CoreDNS load.',
-    },
+    // Off by default, typed in platform/schema.ts: its pods run privileged on every node.
+    switch: { kind: 'enabled', key: 'nodeLocalDns' },
     layer: 'addons',
   },
 } as const satisfies Record<string, AddonDefinition>;

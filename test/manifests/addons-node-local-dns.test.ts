@@ -66,13 +66,18 @@ function iptablesModeCorefile(kubeDns: string): string {
     .replaceAll('__PILLAR__DNS__SERVER__', kubeDns);
 }
 
-const prod = fixtureConfig('prod');
+const turnOn = (raw: Record<string, any>) => {
+  raw.addons = { ...raw.addons, nodeLocalDns: { enabled: true } };
+};
+const prod = fixtureConfig('prod', turnOn);
 // A VPC outside 10.0.0.0/8, where EKS takes the Service range 10.100.0.0/16.
 const outsideTen = fixtureConfig('dev', (raw) => {
+  turnOn(raw);
   raw.network.cidr = '172.31.0.0/16';
 });
+// The default: the fixture does not mention the add-on.
 const off = fixtureConfig('stage', (raw) => {
-  raw.addons = { ...raw.addons, nodeLocalDns: { enabled: false } };
+  expect(raw.addons.nodeLocalDns).toBeUndefined();
   // An app that restricts egress, so its namespace has the DNS allow.
   raw.apps[0].egressTo = [];
 });
@@ -81,7 +86,8 @@ const daemonSet = (cluster = 'prod-blue') =>
   findObject(rendering, cluster, 'DaemonSet', 'node-local-dns', 'kube-system');
 
 describe('node-local DNS add-on', () => {
-  it('is on by default', () => {
+  it('is off unless the environment turns it on', () => {
+    expect(off.addons.nodeLocalDns).toEqual({ enabled: false });
     expect(prod.addons.nodeLocalDns).toEqual({ enabled: true });
   });
 
