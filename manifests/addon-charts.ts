@@ -10,6 +10,7 @@ import type { ClusterConfig, PlatformConfig } from '../platform/schema';
 import { ClusterAutoscalerChart } from './charts/cluster-autoscaler-chart';
 import { ExternalDnsChart } from './charts/external-dns-chart';
 import { MetricsServerChart } from './charts/metrics-server-chart';
+import { NodeLocalDnsChart } from './charts/node-local-dns-chart';
 import { OverprovisioningChart } from './charts/overprovisioning-chart';
 import { RbacChart } from './charts/rbac-chart';
 import { StorageClassChart } from './charts/storage-class-chart';
@@ -30,6 +31,7 @@ export const ADDON_CHARTS = {
   metricsServer: MetricsServerChart,
   ebsCsiDriver: StorageClassChart,
   overprovisioning: OverprovisioningChart,
+  nodeLocalDns: NodeLocalDnsChart,
 } satisfies Record<AddonKey, AddonChartClass>;
 
 /** An add-on as the manifests orchestrator renders it: its definition and its chart. */

@@ -127,6 +127,16 @@ export const ADDONS = {
     switch: { kind: 'enabled', key: 'overprovisioning' },
     layer: 'addons',
   },
+  nodeLocalDns: {
+    component: 'node-local-dns',
+    namespace: 'kube-system',
+    // Upstream's ServiceAccount; the cache calls no Kubernetes API, so it mounts no token.
+    serviceAccount: 'node-local-dns',
+    identity: { kind: 'none' },
+    // Off by default, typed in platform/schema.ts: its pods run privileged on every node.
+    switch: { kind: 'enabled', key: 'nodeLocalDns' },
+    layer: 'addons',
+  },
 } as const satisfies Record<string, AddonDefinition>;
 
 export type AddonKey = keyof typeof ADDONS;

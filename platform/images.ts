@@ -66,6 +66,14 @@ export const PAUSE_IMAGE = 'registry.k8s.io/pause:3.10.1';
 export const CLUSTER_PROPORTIONAL_AUTOSCALER_IMAGE =
   'registry.k8s.io/cpa/cluster-proportional-autoscaler:v1.10.3';
 
+/**
+ * node-cache 1.26.4, the image the upstream node-local DNS manifest names
+ * (https://github.com/kubernetes/kubernetes/blob/028f956d2f934d6c82ca815e3f8d622da7e480cb/cluster/addons/dns/nodelocaldns/nodelocaldns.yaml).
+ * It serves DNS and sets up its node's interface and iptables rules; it calls no Kubernetes API,
+ * so one version serves every cluster minor.
+ */
+export const NODE_LOCAL_DNS_IMAGE = 'registry.k8s.io/dns/k8s-dns-node-cache:1.26.4';
+
 function byMinor(catalog: Readonly<Record<KubernetesVersion, string>>, what: string, version: string) {
   const image = (catalog as Readonly<Record<string, string>>)[version];
   if (image === undefined) {

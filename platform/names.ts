@@ -422,8 +422,9 @@ export const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
 /**
  * Cluster DNS as pods reach it: the CoreDNS pods of the EKS coredns add-on, labelled
  * `k8s-app: kube-dns` in kube-system behind the kube-dns Service, on port 53 over UDP and TCP.
- * Node-local DNS (a later add-on) answers on a link-local address of each node instead; its
- * address is added to the peers of the DNS egress allow in manifests/constructs/app-network-policies.ts.
+ * With node-local DNS (`addons.nodeLocalDns`, platform/node-local-dns.ts) each node answers the
+ * kube-dns address and a link-local one itself; both are added to the peers of the DNS egress
+ * allow in manifests/constructs/app-network-policies.ts.
  */
 export const CLUSTER_DNS = {
   namespace: 'kube-system',

@@ -938,6 +938,18 @@ const rootObject = z.strictObject({
           description:
             'Amazon EBS CSI driver: without it no PersistentVolumeClaim gets a volume (Kubernetes 1.23 and later). The EKS managed add-on with its own IRSA role and KMS key, and the default StorageClass gp3 (encrypted with that key, WaitForFirstConsumer, expandable). On by default.',
         }),
+      nodeLocalDns: z
+        .strictObject({
+          enabled: z.boolean().default(false).meta({
+            description:
+              'Whether node-local DNS runs: a privileged DaemonSet (host network, root, NET_ADMIN) that changes the iptables rules and interfaces of every node, so an environment turns it on in its own config.',
+          }),
+        })
+        .prefault({})
+        .meta({
+          description:
+            'Node-local DNS cache (upstream nodelocaldns): node-cache on every node answers the kube-dns address itself, so pods and kubelets are unchanged; no conntrack races on UDP DNS, CoreDNS sees only cache misses. Off by default.',
+        }),
       overprovisioning: z
         .strictObject({
           enabled: z.boolean().default(false).meta({ description: 'Whether placeholder pods run.' }),

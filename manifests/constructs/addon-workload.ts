@@ -12,6 +12,7 @@ import {
 import { Construct } from 'constructs';
 import { preferEssentialNodes } from './essential-node-affinity';
 import {
+  type HostPrivileges,
   NON_ROOT_UID,
   restrictedContainerSecurityContext,
   restrictedPodSecurityContext,
@@ -67,6 +68,18 @@ export interface AddonWorkloadProps {
   readonly containers: readonly Container[];
   /** @default - none */
   readonly volumes?: readonly Volume[];
+  /**
+   * The pod's DNS policy, e.g. `Default` (the node's resolver) for a DNS server that must not
+   * query itself. @default - the Kubernetes default, ClusterFirst
+   */
+  readonly dnsPolicy?: 'Default' | 'ClusterFirst' | 'ClusterFirstWithHostNet' | 'None';
+  /**
+   * The escape hatch from the restricted standard for a node agent (`HostPrivileges`,
+   * restricted-pod-spec.ts): host network, root, added capabilities, writable root filesystem,
+   * each named, with its reason. The chart writes the check-rule exceptions on `podAnnotations`.
+   * @default - none: fully restricted
+   */
+  readonly hostPrivileges?: HostPrivileges;
 }
 
 /**
@@ -122,7 +135,9 @@ export class AddonWorkload extends Construct {
       ...(props.terminationGracePeriodSeconds !== undefined
         ? { terminationGracePeriodSeconds: props.terminationGracePeriodSeconds }
         : {}),
-      securityContext: restrictedPodSecurityContext(props.uid ?? NON_ROOT_UID),
+      ...(props.hostPrivileges?.hostNetwork === true ? { hostNetwork: true } : {}),
+      ...(props.dnsPolicy !== undefined ? { dnsPolicy: props.dnsPolicy } : {}),
+      securityContext: restrictedPodSecurityContext(props.uid ?? NON_ROOT_UID, props.hostPrivileges),
       ...(affinity !== undefined ? { affinity } : {}),
       ...(props.tolerations !== undefined && props.tolerations.length > 0
         ? { tolerations: [...props.tolerations] }
@@ -130,8 +145,11 @@ export class AddonWorkload extends Construct {
       containers: props.containers.map((container) => ({
         ...container,
         // The add-on charts state runAsNonRoot on the container as well as on the pod (as upstream
-        // manifests do); the pod-level field already enforces it.
-        securityContext: { runAsNonRoot: true, ...restrictedContainerSecurityContext() },
+        // manifests do); the pod-level field already enforces it. A root node agent states neither.
+        securityContext: {
+          ...(props.hostPrivileges?.runAsRoot === true ? {} : { runAsNonRoot: true }),
+          ...restrictedContainerSecurityContext(props.hostPrivileges),
+        },
       })),
       ...(props.volumes !== undefined ? { volumes: [...props.volumes] } : {}),
     };

@@ -6,7 +6,9 @@ import {
   type NetworkPolicySpec,
 } from 'cdk8s-plus-27/lib/imports/k8s';
 import { Construct } from 'constructs';
+import { addonEnabled } from '../../platform/addons';
 import { appNamespace, CLUSTER_DNS, NAMESPACE_NAME_LABEL, NETWORK_POLICY_NAMES } from '../../platform/names';
+import { kubeDnsServiceIp, NODE_LOCAL_DNS_IP } from '../../platform/node-local-dns';
 import type { AppConfig, PlatformConfig } from '../../platform/schema';
 import { appLabels } from './app-labels';
 import { selectorLabels } from './selector-labels';
@@ -17,17 +19,30 @@ const ALL_PODS = {};
 type Peer = NonNullable<AppConfig['egressTo']>[number];
 
 /**
- * Where pods resolve names: the CoreDNS pods of kube-system. This is the one place the DNS peers
- * are listed; node-local DNS (169.254.20.10 on every node, a later add-on) adds
- * `{ ipBlock: { cidr: '169.254.20.10/32' } }` here (taking the config, for `addons.nodeLocalDns`). A link-local
- * address is neither a pod nor the node IP, so the policy agent only lets it through when listed.
+ * Where pods resolve names: the one place the DNS peers are listed. Always the CoreDNS pods of
+ * kube-system. With node-local DNS (`addons.nodeLocalDns`) a pod's query to the kube-dns ClusterIP
+ * never reaches CoreDNS: node-cache (hostNetwork) has bound that address, and
+ * 169.254.20.10, on a dummy interface of the node and answers it there. The VPC CNI policy agent
+ * filters a pod's egress at the pod's veth, before any NAT, so it sees the destination the pod
+ * wrote: the kube-dns ClusterIP (or 169.254.20.10), neither a pod IP nor the node's IP, which is
+ * the only host address it always allows (https://github.com/aws/aws-network-policy-agent/pull/65).
+ * The ClusterIP is allowed today only because the network policy controller adds the ClusterIPs of
+ * Services whose selector matches a podSelector peer (getMatchingServiceClusterIPs,
+ * https://github.com/aws/amazon-network-policy-controller-k8s/blob/main/pkg/resolvers/endpoints.go);
+ * both addresses are therefore listed as ipBlocks, as the upstream README advises for network
+ * policies with node-local DNS
+ * (https://github.com/kubernetes/kubernetes/blob/028f956d2f934d6c82ca815e3f8d622da7e480cb/cluster/addons/dns/nodelocaldns/README.md#network-policy-and-dns-connectivity).
  */
-export function clusterDnsPeers(): NetworkPolicyPeer[] {
+export function clusterDnsPeers(config: Pick<PlatformConfig, 'addons' | 'network'>): NetworkPolicyPeer[] {
+  const coreDns: NetworkPolicyPeer = {
+    namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: CLUSTER_DNS.namespace } },
+    podSelector: { matchLabels: { ...CLUSTER_DNS.podLabels } },
+  };
+  if (!addonEnabled(config, 'nodeLocalDns')) return [coreDns];
   return [
-    {
-      namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: CLUSTER_DNS.namespace } },
-      podSelector: { matchLabels: { ...CLUSTER_DNS.podLabels } },
-    },
+    coreDns,
+    { ipBlock: { cidr: `${kubeDnsServiceIp(config.network.cidr)}/32` } },
+    { ipBlock: { cidr: `${NODE_LOCAL_DNS_IP}/32` } },
   ];
 }
 
@@ -135,7 +150,7 @@ export class AppNetworkPolicies extends Construct {
     policy(NETWORK_POLICY_NAMES.clusterDns, {
       podSelector: ALL_PODS,
       policyTypes: ['Egress'],
-      egress: [{ to: clusterDnsPeers(), ports: DNS_PORTS }],
+      egress: [{ to: clusterDnsPeers(config), ports: DNS_PORTS }],
     });
     if (egressTo.length > 0) {
       policy(NETWORK_POLICY_NAMES.declaredEgress, {

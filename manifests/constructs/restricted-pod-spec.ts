@@ -30,11 +30,46 @@ export const TMP_VOLUME = 'tmp';
 export const TMP_SIZE_LIMIT = '1Gi';
 
 /**
+ * The one escape hatch from the restricted standard, for a node agent that must change its node
+ * (node-local DNS adds iptables rules and a network interface to the host). Each field relaxes
+ * exactly one control, everything else stays restricted (RuntimeDefault seccomp, no privilege
+ * escalation), and `reason` says why, beside the fields, for the reviewer. It is not an exception
+ * to the check rules: the chart still writes `policy.eks-platform.io/exception-<rule>` with its
+ * reason on the pod template for each rule the pod then breaks (docs/checks.md).
+ * Only add-on workloads (`AddonWorkload`) take it; app pods (`restrictedPodSpec`) never do.
+ */
+export interface HostPrivileges {
+  /** Why the workload needs these relaxations: one sentence, for the reviewer. */
+  readonly reason: string;
+  /** Runs in the node's network namespace (`hostNetwork: true`). @default false */
+  readonly hostNetwork?: boolean;
+  /**
+   * Runs as root (user and group 0), the upstream image's user: capabilities added to a container
+   * are only effective for root. @default false
+   */
+  readonly runAsRoot?: boolean;
+  /**
+   * Linux capabilities added to the runtime's default set, which is then kept (not dropped) as
+   * upstream runs it. @default - none added, every capability dropped
+   */
+  readonly addCapabilities?: readonly string[];
+  /** Leaves the root filesystem writable, for an image that writes its own files. @default false */
+  readonly writableRootFilesystem?: boolean;
+}
+
+/**
  * The pod-level security of the restricted standard: a numeric non-root user (the kubelet can only
  * verify `runAsNonRoot` against a numeric user) and the runtime's default seccomp profile. Add-ons
- * pass the user their upstream image runs as.
+ * pass the user their upstream image runs as; a node agent with `HostPrivileges.runAsRoot` runs as
+ * root and keeps the seccomp profile.
  */
-export function restrictedPodSecurityContext(uid: number = NON_ROOT_UID): PodSecurityContext {
+export function restrictedPodSecurityContext(
+  uid: number = NON_ROOT_UID,
+  privileges?: HostPrivileges,
+): PodSecurityContext {
+  if (privileges?.runAsRoot === true) {
+    return { runAsNonRoot: false, runAsUser: 0, runAsGroup: 0, seccompProfile: { type: 'RuntimeDefault' } };
+  }
   return {
     runAsNonRoot: true,
     runAsUser: uid,
@@ -46,13 +81,14 @@ export function restrictedPodSecurityContext(uid: number = NON_ROOT_UID): PodSec
 
 /**
  * The container-level security of the restricted standard: no privilege escalation, every Linux
- * capability dropped, read-only root filesystem.
+ * capability dropped, read-only root filesystem; relaxed only as `privileges` says.
  */
-export function restrictedContainerSecurityContext(): SecurityContext {
+export function restrictedContainerSecurityContext(privileges?: HostPrivileges): SecurityContext {
+  const added = privileges?.addCapabilities ?? [];
   return {
     allowPrivilegeEscalation: false,
-    readOnlyRootFilesystem: true,
-    capabilities: { drop: ['ALL'] },
+    readOnlyRootFilesystem: privileges?.writableRootFilesystem !== true,
+    capabilities: added.length > 0 ? { add: [...added] } : { drop: ['ALL'] },
   };
 }
 
