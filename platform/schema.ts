@@ -776,7 +776,7 @@ const appAccessEntry = z.strictObject({
 });
 
 /** An API group and kind, as an Argo CD AppProject whitelist names them ('' is the core group). */
-const groupKind = (what: string) =>
+const groupKind = (what: string, example: string) =>
   z
     .strictObject({
       group: z
@@ -789,7 +789,7 @@ const groupKind = (what: string) =>
       kind: z
         .string()
         .regex(/^[A-Z][A-Za-z0-9]*$/, 'must be a Kubernetes kind such as CustomResourceDefinition')
-        .meta({ description: 'Kind, such as CustomResourceDefinition or ClusterRole.' }),
+        .meta({ description: `Kind, such as ${example}.` }),
     })
     .meta({ description: what });
 
@@ -819,14 +819,19 @@ const chartPolicyStatement = z
       }),
     conditions: z
       .array(
-        z.strictObject({
-          test: z.string().min(1).meta({ description: 'Condition operator, such as StringEquals.' }),
-          variable: z.string().min(1).meta({ description: 'Condition key, such as aws:ResourceTag/owner.' }),
-          values: z
-            .array(z.string().meta({ description: 'A value.' }))
-            .min(1)
-            .meta({ description: 'Values the key is compared with.' }),
-        }),
+        z
+          .strictObject({
+            test: z.string().min(1).meta({ description: 'Condition operator, such as StringEquals.' }),
+            variable: z
+              .string()
+              .min(1)
+              .meta({ description: 'Condition key, such as aws:ResourceTag/owner.' }),
+            values: z
+              .array(z.string().meta({ description: 'A value.' }))
+              .min(1)
+              .meta({ description: 'Values the key is compared with.' }),
+          })
+          .meta({ description: 'A condition of the statement (IAM Condition block).' }),
       )
       .default([])
       .meta({ description: 'Conditions of the statement. Empty (the default): none.' }),
@@ -868,12 +873,17 @@ const helmChart = z
       .meta({
         description: `Helm values, passed as the Application's helm.valuesObject (free-form, not checked against the chart). With iam, write ${IAM_ROLE_ARN_PLACEHOLDER} where the chart takes the role ARN (its service account annotation eks.amazonaws.com/role-arn): each cluster gets its own role. Empty (the default): the chart's defaults.`,
       }),
-    clusterResources: z.array(groupKind('A cluster-scoped kind the chart may create.')).default([]).meta({
-      description:
-        'Cluster-scoped kinds the chart may create (its AppProject clusterResourceWhitelist), such as { group: apiextensions.k8s.io, kind: CustomResourceDefinition } or { group: rbac.authorization.k8s.io, kind: ClusterRole }. Empty (the default): none (plus Namespace when Argo CD creates the namespace).',
-    }),
+    clusterResources: z
+      .array(
+        groupKind('A cluster-scoped kind the chart may create.', 'CustomResourceDefinition or ClusterRole'),
+      )
+      .default([])
+      .meta({
+        description:
+          'Cluster-scoped kinds the chart may create (its AppProject clusterResourceWhitelist), such as { group: apiextensions.k8s.io, kind: CustomResourceDefinition } or { group: rbac.authorization.k8s.io, kind: ClusterRole }. Empty (the default): none (plus Namespace when Argo CD creates the namespace).',
+      }),
     namespaceResources: z
-      .array(groupKind('A namespaced kind the chart may create.'))
+      .array(groupKind('A namespaced kind the chart may create.', 'Deployment or ConfigMap'))
       .min(1, 'must list at least one kind; omit namespaceResources to allow every kind in the namespace')
       .optional()
       .meta({

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ALL_RULES, runRules } from '../../cli/rules/all-rules';
-import { exactChartVersionProblem } from '../../platform/helm-charts';
+import { exactChartVersionProblem, IAM_ROLE_ARN_PLACEHOLDER as ROLE_ARN } from '../../platform/helm-charts';
 import { ConfigError } from '../../platform/load';
 import { findObject, fixtureConfig, objectsOf, renderConfigs, resourcesOf, stackOf } from '../helpers';
 
@@ -49,7 +49,7 @@ const PODINFO = {
     serviceAccount: {
       enabled: true,
       name: 'podinfo',
-      annotations: { 'eks.amazonaws.com/role-arn': '${iam.roleArn}' },
+      annotations: { 'eks.amazonaws.com/role-arn': ROLE_ARN },
     },
   },
 };
@@ -146,7 +146,7 @@ describe('charts: the Argo CD Application and its AppProject', () => {
     ]);
   });
 
-  it("writes each cluster's own role ARN where the values say ${iam.roleArn}", () => {
+  it("writes each cluster's own role ARN where the values hold the placeholder", () => {
     for (const cluster of ['prod-blue', 'prod-green']) {
       const app = findObject(rendering, cluster, 'Application', 'charts-podinfo', 'argocd');
       expect(app.spec.source.helm.valuesObject.serviceAccount.annotations).toEqual({
@@ -196,7 +196,7 @@ describe('charts: what the config refuses', () => {
     (version) => {
       expect(exactChartVersionProblem(version)).toMatch(/must be an exact chart version/);
       expect(problemOf({ ...CILIUM, version })).toContain(
-        'config/prod.yaml: charts[0].version: must be an exact chart version',
+        'prod.yaml: charts[0].version: must be an exact chart version',
       );
     },
   );
@@ -236,9 +236,9 @@ describe('charts: what the config refuses', () => {
   });
 
   it('rejects an IAM role whose ARN the values never reference, and the placeholder without a role', () => {
-    expect(problemOf({ ...PODINFO, values: {} })).toContain('charts[0].values: must write ${iam.roleArn}');
-    expect(problemOf({ ...CILIUM, values: { a: '${iam.roleArn}' } })).toContain(
-      'charts[0].values: write ${iam.roleArn} only with iam',
+    expect(problemOf({ ...PODINFO, values: {} })).toContain(`charts[0].values: must write ${ROLE_ARN}`);
+    expect(problemOf({ ...CILIUM, values: { a: ROLE_ARN } })).toContain(
+      `charts[0].values: write ${ROLE_ARN} only with iam`,
     );
   });
 
