@@ -863,6 +863,10 @@ const helmChart = z
       63,
       "Namespace the chart installs into: the Application's destination and the only namespace its AppProject allows. Argo CD creates it (CreateNamespace) unless it is default or kube-*; it never deletes it. Not argocd, nor an app's or an add-on's namespace.",
     ),
+    otherNamespaces: z.array(dnsLabel(63, 'A namespace.')).default([]).meta({
+      description:
+        "Other namespaces the chart puts objects in (such as Cilium's cilium-secrets), added to its AppProject destinations. Argo CD does not create them: a chart that creates one renders its Namespace, so list { group: '', kind: Namespace } in clusterResources. Same restrictions as namespace. Empty (the default): none.",
+    }),
     clusters: z
       .array(z.string().meta({ description: 'A cluster color.' }))
       .optional()
@@ -1532,22 +1536,31 @@ function chartRules(config: z.output<typeof rootObject>, { valid, issue }: RuleC
         }
       });
     }
-    if (valid(['charts', ci, 'namespace'])) {
-      const at = ['charts', ci, 'namespace'];
-      if (c.namespace === ARGOCD.namespace) {
+    const namespaces: [readonly Key[], string][] = [];
+    if (valid(['charts', ci, 'namespace'])) namespaces.push([['charts', ci, 'namespace'], c.namespace]);
+    if (valid(['charts', ci, 'otherNamespaces'])) {
+      c.otherNamespaces.forEach((namespace, ni) => {
+        const at = ['charts', ci, 'otherNamespaces', ni];
+        if (namespace === c.namespace || c.otherNamespaces.indexOf(namespace) !== ni) {
+          issue(at, `is listed twice (namespace or otherNamespaces), got ${namespace}`);
+        } else namespaces.push([at, namespace]);
+      });
+    }
+    for (const [at, namespace] of namespaces) {
+      if (namespace === ARGOCD.namespace) {
         issue(
           at,
           `must not be ${ARGOCD.namespace}: it belongs to Argo CD, whose controller is cluster admin, and an Application or AppProject there would widen what Argo CD deploys`,
         );
       }
-      const app = appNamespaces?.get(c.namespace);
+      const app = appNamespaces?.get(namespace);
       if (app !== undefined) {
         issue(
           at,
           `must not be the namespace of app ${app}: the app creates and prunes it, and its NetworkPolicies deny the chart's ingress`,
         );
       }
-      const addon = addonNamespaces.get(c.namespace);
+      const addon = addonNamespaces.get(namespace);
       if (addon !== undefined) {
         issue(at, `must not be the namespace of add-on ${addon}, which creates and prunes it`);
       }

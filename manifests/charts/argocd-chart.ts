@@ -263,7 +263,7 @@ const ANY_KIND: GroupKind = { group: '*', kind: '*' };
  * Argo CD renders the chart's objects itself (helm template in its repo server), so the project
  * cannot be read from them: it allows what config declares, and nothing else.
  * - sourceRepos: the chart's repository only (for OCI, the chart's own artifact).
- * - destinations: the chart's namespace on this cluster only.
+ * - destinations: the chart's namespace on this cluster, and the other namespaces it lists.
  * - clusterResourceWhitelist: the kinds the entry lists (none by default), plus Namespace when
  *   Argo CD creates the namespace: CreateNamespace is refused for a project that does not allow
  *   Namespace (https://github.com/argoproj/argo-cd/issues/22869).
@@ -290,7 +290,10 @@ function addHelmChart(scope: Chart, config: PlatformConfig, cluster: ClusterConf
     spec: {
       description: `Helm chart ${chart.chart} (charts: ${chart.name}) on EKS cluster ${clusterName(config, cluster)}, rendered by npm run synth`,
       sourceRepos: [source.repoURL],
-      destinations: [{ server: ARGOCD.inClusterServer, namespace: chart.namespace }],
+      destinations: [chart.namespace, ...[...chart.otherNamespaces].sort()].map((namespace) => ({
+        server: ARGOCD.inClusterServer,
+        namespace,
+      })),
       clusterResourceWhitelist: clusterKinds,
       namespaceResourceWhitelist:
         chart.namespaceResources === undefined ? [ANY_KIND] : sortedKinds(chart.namespaceResources),

@@ -14,8 +14,10 @@ const CILIUM = {
   chart: 'cilium',
   version: '1.18.4',
   namespace: 'kube-system',
+  otherNamespaces: ['cilium-secrets'],
   clusters: ['green'],
   clusterResources: [
+    { group: '', kind: 'Namespace' },
     { group: 'apiextensions.k8s.io', kind: 'CustomResourceDefinition' },
     { group: 'rbac.authorization.k8s.io', kind: 'ClusterRole' },
     { group: 'rbac.authorization.k8s.io', kind: 'ClusterRoleBinding' },
@@ -114,8 +116,10 @@ describe('charts: the Argo CD Application and its AppProject', () => {
     expect(project.spec.sourceRepos).toEqual(['https://helm.cilium.io']);
     expect(project.spec.destinations).toEqual([
       { server: 'https://kubernetes.default.svc', namespace: 'kube-system' },
+      { server: 'https://kubernetes.default.svc', namespace: 'cilium-secrets' },
     ]);
     expect(project.spec.clusterResourceWhitelist).toEqual([
+      { group: '', kind: 'Namespace' },
       { group: 'apiextensions.k8s.io', kind: 'CustomResourceDefinition' },
       { group: 'rbac.authorization.k8s.io', kind: 'ClusterRole' },
       { group: 'rbac.authorization.k8s.io', kind: 'ClusterRoleBinding' },
@@ -226,6 +230,15 @@ describe('charts: what the config refuses', () => {
     const app = withCharts().apps[0];
     expect(problemOf({ ...CILIUM, namespace: app?.namespace ?? app?.name })).toContain(
       `charts[0].namespace: must not be the namespace of app ${app?.name}`,
+    );
+  });
+
+  it('rejects another namespace that is argocd or listed twice', () => {
+    expect(problemOf({ ...CILIUM, otherNamespaces: ['argocd'] })).toContain(
+      'charts[0].otherNamespaces[0]: must not be argocd',
+    );
+    expect(problemOf({ ...CILIUM, otherNamespaces: ['kube-system'] })).toContain(
+      'charts[0].otherNamespaces[0]: is listed twice',
     );
   });
 
