@@ -56,9 +56,11 @@ import {
   accessEntryKey,
   appClusters,
   appNamespace,
+  chartApplication,
   chartClusters,
   chartIrsaRoleName,
   clusterDnsZones,
+  clusterName,
   LIFECYCLE_LABEL,
   managedNodeGroupKeys,
   NODE_PURPOSE_LABEL,
@@ -1524,6 +1526,16 @@ function chartRules(config: z.output<typeof rootObject>, { valid, issue }: RuleC
   const firstOfName = new Map<string, number>();
   config.charts.forEach((c, ci) => {
     if (valid(['charts', ci, 'name'])) {
+      // The cluster's own AppProject is named <environment>-<color> (argoCdProject in names.ts).
+      if (valid(['name'], ['clusters', '*', 'color'])) {
+        const clash = config.clusters.find((k) => clusterName(config, k) === chartApplication(c));
+        if (clash !== undefined) {
+          issue(
+            ['charts', ci, 'name'],
+            `makes the AppProject ${chartApplication(c)}, the name of cluster ${clash.color}'s own AppProject`,
+          );
+        }
+      }
       const first = firstOfName.get(c.name);
       if (first !== undefined)
         issue(['charts', ci, 'name'], `is used by charts[${first}]: names must be unique`);

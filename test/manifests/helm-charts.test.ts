@@ -3,10 +3,19 @@
  * an exact version, and optionally an IRSA role whose ARN its values receive.
  */
 import { describe, expect, it } from 'vitest';
+import { parse, stringify } from 'yaml';
 import { ALL_RULES, runRules } from '../../cli/rules/all-rules';
 import { exactChartVersionProblem, IAM_ROLE_ARN_PLACEHOLDER as ROLE_ARN } from '../../platform/helm-charts';
-import { ConfigError } from '../../platform/load';
-import { findObject, fixtureConfig, objectsOf, renderConfigs, resourcesOf, stackOf } from '../helpers';
+import { ConfigError, parseConfig } from '../../platform/load';
+import {
+  findObject,
+  fixtureConfig,
+  fixtureText,
+  objectsOf,
+  renderConfigs,
+  resourcesOf,
+  stackOf,
+} from '../helpers';
 
 const CILIUM = {
   name: 'cilium',
@@ -194,6 +203,23 @@ describe('charts: the Argo CD Application and its AppProject', () => {
   });
 });
 
+describe('charts: the IAM statements under the check rules', () => {
+  it('fails iam-wildcards for a mutating action of a chart role on every resource without a condition', () => {
+    const wide = {
+      ...PODINFO,
+      iam: { serviceAccount: 'podinfo', statements: [{ actions: ['s3:PutObject'], resources: ['*'] }] },
+    };
+    const config = withCharts(wide);
+    const rendering = renderConfigs([config]);
+    const found = runRules(
+      ALL_RULES.filter((r) => r.id === 'iam-wildcards'),
+      { rendering, configs: [config] },
+    );
+    expect(found.map((v) => v.message).join('\n')).toMatch(/s3:PutObject/);
+    expect(found.some((v) => v.message.includes('irsa-chart-podinfo'))).toBe(true);
+  });
+});
+
 describe('charts: what the config refuses', () => {
   it.each(['^1.18.4', '~1.18.0', '*', '1.x', '1.18.x', '>=1.18.0', '1.18', 'latest', '', '1.18.4 || 1.19.0'])(
     'rejects the version %j: only an exact version says what runs',
@@ -239,6 +265,17 @@ describe('charts: what the config refuses', () => {
     );
     expect(problemOf({ ...CILIUM, otherNamespaces: ['kube-system'] })).toContain(
       'charts[0].otherNamespaces[0]: is listed twice',
+    );
+  });
+
+  it("rejects a name whose AppProject is the cluster's own", () => {
+    // An environment named charts has clusters charts-<color>, whose AppProjects are named so.
+    const raw = parse(fixtureText('dev')) as Record<string, any>;
+    raw.name = 'charts';
+    const color = raw.clusters[0].color as string;
+    raw.charts = [{ ...CILIUM, clusters: undefined, name: color }];
+    expect(() => parseConfig(stringify(raw), 'charts.yaml', 'charts')).toThrow(
+      `charts.yaml: charts[0].name: makes the AppProject charts-${color}, the name of cluster ${color}'s own AppProject`,
     );
   });
 
