@@ -119,8 +119,8 @@ export function withRoleArn(values: unknown, roleArn: string): unknown {
 }
 
 /**
- * Namespaces a chart may not install into. argocd: Argo CD's own, whose controller is cluster
- * admin; a chart there could replace Argo CD's objects (or add an Application to another project).
+ * The namespaces every cluster has and nobody creates or deletes (default, kube-*): a chart
+ * installing there gets no CreateNamespace, and they are nobody's to prune.
  */
 export function isSystemNamespace(namespace: string): boolean {
   // https://kubernetes.io/docs/concepts/overview/working-with-objects/namespaces/#initial-namespaces

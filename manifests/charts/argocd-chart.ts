@@ -158,6 +158,9 @@ function destinationNamespace(needs: ComponentNeeds): string {
  *
  * The charts are read, not config: whatever a chart renders is exactly what its Application may
  * create, so adding an object to a chart never needs a second edit here.
+ *
+ * Each `charts:` entry that targets the cluster adds an AppProject and an Application of its own
+ * (`addHelmChart` below): Argo CD renders those charts itself, so their project comes from config.
  */
 export class ArgoCdChart extends Chart {
   constructor(scope: Construct, id: string, props: ArgoCdChartProps) {
