@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { ADDONS, type AddonDefinition, type AddonKey, type IrsaRoleKey } from './addons';
 import { nodeGroupHardware } from './instance-types';
-import type { AppConfig, ClusterConfig, NodeGroupConfig, PlatformConfig } from './schema';
+import type { AppConfig, ClusterConfig, HelmChartConfig, NodeGroupConfig, PlatformConfig } from './schema';
 
 /** `<environment>-<color>`, e.g. prod-blue. */
 export function clusterName(
@@ -318,6 +318,46 @@ export function appClusters(config: PlatformConfig, app: AppConfig): readonly st
 /** The dist/ component (the unit Argo CD syncs) of an app. */
 export function appComponent(app: AppConfig): string {
   return `apps-${app.name}`;
+}
+
+/**
+ * A `charts:` entry (platform/helm-charts.ts): its Argo CD Application and AppProject, both
+ * `charts-<name>` (the prefix keeps them apart from the add-ons' and apps' components), the
+ * colors of the clusters that install it, and its IRSA role `<cluster>-chart-<name>`.
+ */
+export function chartApplication(chart: Pick<HelmChartConfig, 'name'>): string {
+  return `charts-${chart.name}`;
+}
+
+export function chartClusters(
+  config: Pick<PlatformConfig, 'clusters'>,
+  chart: Pick<HelmChartConfig, 'clusters'>,
+): readonly string[] {
+  return chart.clusters ?? config.clusters.map((c) => c.color);
+}
+
+export function chartIrsaRoleName(
+  config: Pick<PlatformConfig, 'name'>,
+  cluster: Pick<ClusterConfig, 'color'>,
+  chart: Pick<HelmChartConfig, 'name'>,
+): string {
+  return `${clusterName(config, cluster)}-chart-${chart.name}`;
+}
+
+/** The IRSA role of a chart with `iam`: trusted for exactly its namespace and service account. */
+export function chartIrsaRole(
+  config: PlatformConfig,
+  cluster: Pick<ClusterConfig, 'color'>,
+  chart: HelmChartConfig & { readonly iam: NonNullable<HelmChartConfig['iam']> },
+): IrsaRole {
+  const roleName = chartIrsaRoleName(config, cluster, chart);
+  return {
+    roleName,
+    roleArn: `arn:aws:iam::${config.account}:role/${roleName}`,
+    namespace: chart.namespace,
+    serviceAccount: chart.iam.serviceAccount,
+    subject: `system:serviceaccount:${chart.namespace}:${chart.iam.serviceAccount}`,
+  };
 }
 
 /**

@@ -22,6 +22,13 @@ import {
   timeZoneProblem,
 } from './formats';
 import {
+  exactChartVersionProblem,
+  helmRepositoryProblem,
+  IAM_ROLE_ARN_PLACEHOLDER,
+  isSystemNamespace,
+  valuesUsePlaceholder,
+} from './helm-charts';
+import {
   INSTANCE_TYPE_NAMES,
   instanceTypesProblem,
   nodeGroupHardware,
@@ -49,7 +56,11 @@ import {
   accessEntryKey,
   appClusters,
   appNamespace,
+  chartApplication,
+  chartClusters,
+  chartIrsaRoleName,
   clusterDnsZones,
+  clusterName,
   LIFECYCLE_LABEL,
   managedNodeGroupKeys,
   NODE_PURPOSE_LABEL,
@@ -766,6 +777,174 @@ const appAccessEntry = z.strictObject({
     }),
 });
 
+/** An API group and kind, as an Argo CD AppProject whitelist names them ('' is the core group). */
+const groupKind = (what: string, example: string) =>
+  z
+    .strictObject({
+      group: z
+        .string()
+        .regex(
+          /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*)?$/,
+          "must be an API group such as apiextensions.k8s.io, or '' for the core group",
+        )
+        .meta({ description: "API group, such as apiextensions.k8s.io; '' for the core group (v1)." }),
+      kind: z
+        .string()
+        .regex(/^[A-Z][A-Za-z0-9]*$/, 'must be a Kubernetes kind such as CustomResourceDefinition')
+        .meta({ description: `Kind, such as ${example}.` }),
+    })
+    .meta({ description: what });
+
+const chartPolicyStatement = z
+  .strictObject({
+    sid: z
+      .string()
+      .regex(/^[A-Za-z0-9]+$/, 'must be letters and digits only (IAM Sid)')
+      .optional()
+      .meta({ description: 'Statement id: letters and digits.' }),
+    effect: z.enum(['Allow', 'Deny']).default('Allow').meta({ description: 'Allow (the default) or Deny.' }),
+    actions: z
+      .array(
+        z
+          .string()
+          .regex(/^[a-z0-9-]+:[A-Za-z0-9*?]+$/, 'must be an IAM action such as s3:GetObject')
+          .meta({ description: 'An IAM action, service:Action.' }),
+      )
+      .min(1, 'must list at least one action')
+      .meta({ description: 'IAM actions, such as route53:ChangeResourceRecordSets.' }),
+    resources: z
+      .array(z.string().min(1).meta({ description: 'An ARN, or * for read actions that take no resource.' }))
+      .min(1, 'must list at least one resource')
+      .meta({
+        description:
+          'ARNs the actions apply to. `npm run check` (rule iam-wildcards) refuses a mutating action on * without a condition.',
+      }),
+    conditions: z
+      .array(
+        z
+          .strictObject({
+            test: z.string().min(1).meta({ description: 'Condition operator, such as StringEquals.' }),
+            variable: z
+              .string()
+              .min(1)
+              .meta({ description: 'Condition key, such as aws:ResourceTag/owner.' }),
+            values: z
+              .array(z.string().meta({ description: 'A value.' }))
+              .min(1)
+              .meta({ description: 'Values the key is compared with.' }),
+          })
+          .meta({ description: 'A condition of the statement (IAM Condition block).' }),
+      )
+      .default([])
+      .meta({ description: 'Conditions of the statement. Empty (the default): none.' }),
+  })
+  .meta({ description: "One statement of the role's inline policy." });
+
+const helmChart = z
+  .strictObject({
+    name: dnsLabel(
+      53,
+      'Name of the chart entry: its Helm release name, its Argo CD Application and AppProject charts-<name>, and its IAM role <cluster>-chart-<name>. At most 53 characters (Helm release names).',
+    ),
+    repoURL: checked(
+      helmRepositoryProblem,
+      "Where the chart is published: an https:// Helm repository (serving index.yaml), or an OCI registry path oci://<registry>/<path> (the chart is oci://<registry>/<path>/<chart>). The chart's AppProject allows this source only.",
+    ),
+    chart: z
+      .string()
+      .regex(
+        /^[a-z0-9]([a-z0-9._-]*[a-z0-9])?$/,
+        'must be a Helm chart name: lowercase letters, digits, ., _ and -',
+      )
+      .meta({ description: 'Name of the chart in the repository, such as cilium.' }),
+    version: checked(
+      exactChartVersionProblem,
+      'Exact chart version, such as 1.18.4: never a range (^, ~, *, x, >=), never latest, so that dist/ says which version runs and a bump is a reviewed one-line change.',
+    ),
+    namespace: dnsLabel(
+      63,
+      "Namespace the chart installs into: the Application's destination and the only namespace its AppProject allows. Argo CD creates it (CreateNamespace) unless it is default or kube-*; it never deletes it. Not argocd, nor an app's or an add-on's namespace.",
+    ),
+    otherNamespaces: z.array(dnsLabel(63, 'A namespace.')).default([]).meta({
+      description:
+        "Other namespaces the chart puts objects in (such as Cilium's cilium-secrets), added to its AppProject destinations. Argo CD does not create them: a chart that creates one renders its Namespace, so list { group: '', kind: Namespace } in clusterResources. Same restrictions as namespace. Empty (the default): none.",
+    }),
+    clusters: z
+      .array(z.string().meta({ description: 'A cluster color.' }))
+      .optional()
+      .meta({ description: 'Colors of the clusters that install the chart. When omitted: every cluster.' }),
+    values: z
+      .record(z.string(), z.unknown())
+      .default({})
+      .meta({
+        description: `Helm values, passed as the Application's helm.valuesObject (free-form, not checked against the chart). With iam, write ${IAM_ROLE_ARN_PLACEHOLDER} where the chart takes the role ARN (its service account annotation eks.amazonaws.com/role-arn): each cluster gets its own role. Empty (the default): the chart's defaults.`,
+      }),
+    clusterResources: z
+      .array(
+        groupKind('A cluster-scoped kind the chart may create.', 'CustomResourceDefinition or ClusterRole'),
+      )
+      .default([])
+      .meta({
+        description:
+          'Cluster-scoped kinds the chart may create (its AppProject clusterResourceWhitelist), such as { group: apiextensions.k8s.io, kind: CustomResourceDefinition } or { group: rbac.authorization.k8s.io, kind: ClusterRole }. Empty (the default): none (plus Namespace when Argo CD creates the namespace).',
+      }),
+    namespaceResources: z
+      .array(groupKind('A namespaced kind the chart may create.', 'Deployment or ConfigMap'))
+      .min(1, 'must list at least one kind; omit namespaceResources to allow every kind in the namespace')
+      .optional()
+      .meta({
+        description:
+          "Namespaced kinds the chart may create in its namespace (its AppProject namespaceResourceWhitelist). When omitted: any kind, in the chart's namespace only.",
+      }),
+    iam: z
+      .strictObject({
+        serviceAccount: dnsLabel(
+          63,
+          "Name of the chart's ServiceAccount (in the chart's namespace) that the role trusts: the name the chart gives it, as its values set it.",
+        ),
+        statements: z.array(chartPolicyStatement).default([]).meta({
+          description: "The role's inline policy. Empty (the default): no inline policy.",
+        }),
+        managedPolicyArns: z
+          .array(
+            z
+              .string()
+              .regex(
+                /^arn:aws[a-z-]*:iam::(aws|\d{12}):policy\/[\w+=,.@/-]+$/,
+                'must be an IAM managed policy ARN such as arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess',
+              )
+              .meta({ description: 'ARN of a managed policy.' }),
+          )
+          .default([])
+          .meta({ description: 'Managed policies attached to the role. Empty (the default): none.' }),
+      })
+      .optional()
+      .meta({
+        description: `An IAM role for the chart's ServiceAccount (IRSA), <cluster>-chart-<name> in each cluster's stack, trusted for exactly system:serviceaccount:<namespace>:<serviceAccount>. values must write ${IAM_ROLE_ARN_PLACEHOLDER} where the chart takes its ARN. When omitted: no AWS identity.`,
+      }),
+  })
+  .check(
+    rules((c, { valid, issue }) => {
+      if (!valid(['iam']) || c.iam === undefined) return;
+      if (c.iam.statements.length === 0 && c.iam.managedPolicyArns.length === 0) {
+        issue(['iam'], 'must give statements or managedPolicyArns: a role without a policy grants nothing');
+      }
+      c.iam.managedPolicyArns.forEach((arn, i) => {
+        const name = arn.slice(arn.indexOf(':policy/') + 8);
+        const first = c.iam?.managedPolicyArns.findIndex((a) => a.slice(a.indexOf(':policy/') + 8) === name);
+        if (first !== i)
+          issue(
+            ['iam', 'managedPolicyArns', i],
+            `names the policy ${name} of managedPolicyArns[${first}] again`,
+          );
+      });
+    }),
+  )
+  .meta({
+    description:
+      'A Helm chart Argo CD installs from its repository at an exact version, in one namespace, on the clusters listed.',
+  });
+
 const rootObject = z.strictObject({
   name: z
     .string()
@@ -984,6 +1163,10 @@ const rootObject = z.strictObject({
     .array(app)
     .default([])
     .meta({ description: 'The HTTP services the platform deploys on the clusters.' }),
+  charts: z.array(helmChart).default([]).meta({
+    description:
+      "Any other Helm chart, installed by Argo CD as an Application per cluster from its repository at an exact version, with an AppProject of its own (that repository, that namespace, the kinds listed). dist/ shows the Application, not the chart's objects: no check rule sees them (docs/cluster-addons.md, Any Helm chart). Empty (the default): none.",
+  }),
 });
 
 export const platformSchema = rootObject.check(rules(rootRules));
@@ -1195,6 +1378,7 @@ function rootRules(config: z.output<typeof rootObject>, { valid, issue }: RuleCo
   }
 
   appAccessRules(config, { valid, issue });
+  chartRules(config, { valid, issue });
 
   if (!valid(['authenticationMode'], ['access'])) {
     // Only the entries that failed are skipped below; a missing or malformed list stops here.
@@ -1335,11 +1519,115 @@ function appAccessRules(config: z.output<typeof rootObject>, { valid, issue }: R
   });
 }
 
+/**
+ * `charts` entries: unique names, known cluster colors, a namespace that is the chart's to use,
+ * an IAM role name within IAM's limit on every cluster, and values that reference the role.
+ */
+function chartRules(config: z.output<typeof rootObject>, { valid, issue }: RuleContext): void {
+  if (!Array.isArray(config.charts)) return;
+  const colors = valid(['clusters', '*', 'color']) ? config.clusters.map((c) => c.color) : undefined;
+  const appNamespaces = valid(['apps', '*', 'name'], ['apps', '*', 'namespace'])
+    ? new Map(config.apps.map((a) => [appNamespace(a), a.name]))
+    : undefined;
+  // Add-on namespaces other than kube-system are created and pruned with their add-on.
+  const addonNamespaces = new Map(
+    Object.values(ADDONS as Readonly<Record<string, AddonDefinition>>)
+      .filter((a) => !isSystemNamespace(a.namespace))
+      .map((a) => [a.namespace, a.component]),
+  );
+  const firstOfName = new Map<string, number>();
+  config.charts.forEach((c, ci) => {
+    if (valid(['charts', ci, 'name'])) {
+      // The cluster's own AppProject is named <environment>-<color> (argoCdProject in names.ts).
+      if (valid(['name'], ['clusters', '*', 'color'])) {
+        const clash = config.clusters.find((k) => clusterName(config, k) === chartApplication(c));
+        if (clash !== undefined) {
+          issue(
+            ['charts', ci, 'name'],
+            `makes the AppProject ${chartApplication(c)}, the name of cluster ${clash.color}'s own AppProject`,
+          );
+        }
+      }
+      const first = firstOfName.get(c.name);
+      if (first !== undefined)
+        issue(['charts', ci, 'name'], `is used by charts[${first}]: names must be unique`);
+      else firstOfName.set(c.name, ci);
+    }
+    if (colors !== undefined && valid(['charts', ci, 'clusters'])) {
+      (c.clusters ?? []).forEach((color, i) => {
+        if (!colors.includes(color)) {
+          issue(['charts', ci, 'clusters', i], `must be a cluster color: one of ${colors.join(', ')}`);
+        }
+      });
+    }
+    const namespaces: [readonly Key[], string][] = [];
+    if (valid(['charts', ci, 'namespace'])) namespaces.push([['charts', ci, 'namespace'], c.namespace]);
+    if (valid(['charts', ci, 'otherNamespaces'])) {
+      c.otherNamespaces.forEach((namespace, ni) => {
+        const at = ['charts', ci, 'otherNamespaces', ni];
+        if (namespace === c.namespace || c.otherNamespaces.indexOf(namespace) !== ni) {
+          issue(at, `is listed twice (namespace or otherNamespaces), got ${namespace}`);
+        } else namespaces.push([at, namespace]);
+      });
+    }
+    for (const [at, namespace] of namespaces) {
+      if (namespace === ARGOCD.namespace) {
+        issue(
+          at,
+          `must not be ${ARGOCD.namespace}: it belongs to Argo CD, whose controller is cluster admin, and an Application or AppProject there would widen what Argo CD deploys`,
+        );
+      }
+      const app = appNamespaces?.get(namespace);
+      if (app !== undefined) {
+        issue(
+          at,
+          `must not be the namespace of app ${app}: the app creates and prunes it, and its NetworkPolicies deny the chart's ingress`,
+        );
+      }
+      const addon = addonNamespaces.get(namespace);
+      if (addon !== undefined) {
+        issue(at, `must not be the namespace of add-on ${addon}, which creates and prunes it`);
+      }
+    }
+    if (!valid(['charts', ci, 'iam'], ['charts', ci, 'values'])) return;
+    const usesRole = valuesUsePlaceholder(c.values);
+    if (c.iam === undefined) {
+      if (usesRole) {
+        issue(
+          ['charts', ci, 'values'],
+          `write ${IAM_ROLE_ARN_PLACEHOLDER} only with iam: the chart has no IAM role whose ARN it could be`,
+        );
+      }
+      return;
+    }
+    if (!usesRole) {
+      issue(
+        ['charts', ci, 'values'],
+        `must write ${IAM_ROLE_ARN_PLACEHOLDER} where the chart takes its role ARN (such as serviceAccount.annotations: { eks.amazonaws.com/role-arn: ${IAM_ROLE_ARN_PLACEHOLDER} }): without it no pod gets the role`,
+      );
+    }
+    if (!valid(['name'], ['clusters', '*', 'color'], ['charts', ci, 'name'], ['charts', ci, 'clusters']))
+      return;
+    for (const color of chartClusters(config, c)) {
+      const role = chartIrsaRoleName(config, { color }, c);
+      // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html#reference_iam-quotas-names
+      if (role.length > 64) {
+        issue(
+          ['charts', ci, 'name'],
+          `must be shorter: its IAM role ${role} has ${role.length} characters, IAM allows 64`,
+        );
+        break;
+      }
+    }
+  });
+}
+
 /** A validated environment, defaults filled. */
 export type PlatformConfig = z.output<typeof platformSchema>;
 export type ClusterConfig = PlatformConfig['clusters'][number];
 export type NodeGroupConfig = ClusterConfig['nodeGroups'][number];
 export type AppConfig = PlatformConfig['apps'][number];
+export type HelmChartConfig = PlatformConfig['charts'][number];
 export type TaintConfig = NodeGroupConfig['taints'][number];
 
 /** The JSON Schema of the YAML files, for editors (`yaml-language-server`) and docs/configuration.md. */

@@ -14,7 +14,7 @@ export interface IrsaRoleProps {
   readonly oidcProviderArn: string;
   /** The cluster's OIDC issuer without `https://`: the prefix of the `sub` and `aud` condition keys. */
   readonly oidcIssuer: string;
-  /** What the service account may do. */
+  /** What the service account may do; empty: no inline policy (the role's policies are attached). */
   readonly statements: readonly DataAwsIamPolicyDocumentStatement[];
 }
 
@@ -55,6 +55,7 @@ export class IrsaRole extends Construct {
     });
     this.role.overrideLogicalId(id);
 
+    if (props.statements.length === 0) return;
     const permissions = new DataAwsIamPolicyDocument(this, 'permissions', {
       statement: [...props.statements],
     });

@@ -17,6 +17,7 @@ import { END_OF_STANDARD_SUPPORT } from '../../platform/versions';
 import { INFRA_ADDONS, type InfraAddon } from '../addon-policies';
 import { awsProvider } from '../aws-provider';
 import { addonIrsaRoles } from '../constructs/addon-irsa-roles';
+import { chartIrsaRoles } from '../constructs/chart-irsa-roles';
 import { ClusterAccess } from '../constructs/cluster-access';
 import { ManagedNodeGroups } from '../constructs/managed-node-groups';
 import { NodeRole } from '../constructs/node-role';
@@ -324,6 +325,8 @@ export class ClusterStack extends TerraformStack {
       nodeGroups: Object.values(this.nodeGroups.nodeGroups),
       addons: props.addons ?? INFRA_ADDONS,
     });
+    // The roles of the `charts:` entries that ask for one.
+    chartIrsaRoles(this, { config, cluster, oidcProviderArn: oidc.arn, oidcIssuer: issuer });
   }
 
   /** The role the EKS control plane assumes, with the EKS cluster policy. */

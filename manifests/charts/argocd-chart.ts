@@ -1,8 +1,17 @@
 import { ApiObject, Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
 import { ADDONS, type AddonDefinition } from '../../platform/addons';
-import { ARGOCD, argoCdProject, clusterName, gitopsPath } from '../../platform/names';
-import type { ClusterConfig, PlatformConfig } from '../../platform/schema';
+import { helmChartSource, isSystemNamespace, withRoleArn } from '../../platform/helm-charts';
+import {
+  ARGOCD,
+  argoCdProject,
+  chartApplication,
+  chartClusters,
+  chartIrsaRole,
+  clusterName,
+  gitopsPath,
+} from '../../platform/names';
+import type { ClusterConfig, HelmChartConfig, PlatformConfig } from '../../platform/schema';
 import { SYNC_WAVE_ANNOTATION } from '../sync-waves';
 
 export interface ArgoCdChartProps {
@@ -149,6 +158,9 @@ function destinationNamespace(needs: ComponentNeeds): string {
  *
  * The charts are read, not config: whatever a chart renders is exactly what its Application may
  * create, so adding an object to a chart never needs a second edit here.
+ *
+ * Each `charts:` entry that targets the cluster adds an AppProject and an Application of its own
+ * (`addHelmChart` below): Argo CD renders those charts itself, so their project comes from config.
  */
 export class ArgoCdChart extends Chart {
   constructor(scope: Construct, id: string, props: ArgoCdChartProps) {
@@ -209,28 +221,121 @@ export class ArgoCdChart extends Chart {
             path: gitopsPath(config, cluster, component.component),
           },
           destination: { server: ARGOCD.inClusterServer, namespace: destinationNamespace(component) },
-          syncPolicy: {
-            // dist/ is the desired state: objects removed from it are deleted, edits made in the
-            // cluster are reverted. An empty folder is never synced (allowEmpty is false), so a
-            // broken render cannot prune a whole component.
-            // https://argo-cd.readthedocs.io/en/stable/user-guide/auto_sync/
-            automated: { prune: true, selfHeal: true },
-            syncOptions: [
-              // Field ownership: replicas left to an HPA or to cluster-proportional-autoscaler are
-              // not Argo CD's, and no last-applied annotation is written.
-              // https://argo-cd.readthedocs.io/en/stable/user-guide/sync-options/#server-side-apply
-              'ServerSideApply=true',
-              // Delete what left dist/ only after the rest of the sync is healthy.
-              'PruneLast=true',
-              // Refuse to take over an object another Application already manages.
-              'FailOnSharedResource=true',
-            ],
-            // An automated sync that failed is not attempted again for the same commit; a retry
-            // covers transient failures (a webhook or an API service not ready yet).
-            retry: { limit: 5, backoff: { duration: '10s', factor: 2, maxDuration: '3m' } },
-          },
+          syncPolicy: componentSyncPolicy([]),
         },
       });
     }
+
+    for (const chart of config.charts) {
+      if (chartClusters(config, chart).includes(cluster.color)) addHelmChart(this, config, cluster, chart);
+    }
   }
+}
+
+/** The sync policy of every component Application, with `extraOptions` after the common ones. */
+function componentSyncPolicy(extraOptions: readonly string[]) {
+  return {
+    // dist/ is the desired state: objects removed from it are deleted, edits made in the
+    // cluster are reverted. An empty folder is never synced (allowEmpty is false), so a
+    // broken render cannot prune a whole component.
+    // https://argo-cd.readthedocs.io/en/stable/user-guide/auto_sync/
+    automated: { prune: true, selfHeal: true },
+    syncOptions: [
+      // Field ownership: replicas left to an HPA or to cluster-proportional-autoscaler are
+      // not Argo CD's, and no last-applied annotation is written.
+      // https://argo-cd.readthedocs.io/en/stable/user-guide/sync-options/#server-side-apply
+      'ServerSideApply=true',
+      // Delete what left dist/ only after the rest of the sync is healthy.
+      'PruneLast=true',
+      // Refuse to take over an object another Application already manages.
+      'FailOnSharedResource=true',
+      ...extraOptions,
+    ],
+    // An automated sync that failed is not attempted again for the same commit; a retry
+    // covers transient failures (a webhook or an API service not ready yet).
+    retry: { limit: 5, backoff: { duration: '10s', factor: 2, maxDuration: '3m' } },
+  };
+}
+
+/** Every namespaced kind: a chart's AppProject allows them in the chart's one namespace. */
+const ANY_KIND: GroupKind = { group: '*', kind: '*' };
+
+/**
+ * A `charts:` entry on this cluster: an AppProject of its own, `charts-<name>`, and an Application
+ * installing the chart from its repository at its exact version. Unlike the components above,
+ * Argo CD renders the chart's objects itself (helm template in its repo server), so the project
+ * cannot be read from them: it allows what config declares, and nothing else.
+ * - sourceRepos: the chart's repository only (for OCI, the chart's own artifact).
+ * - destinations: the chart's namespace on this cluster, and the other namespaces it lists.
+ * - clusterResourceWhitelist: the kinds the entry lists (none by default), plus Namespace when
+ *   Argo CD creates the namespace: CreateNamespace is refused for a project that does not allow
+ *   Namespace (https://github.com/argoproj/argo-cd/issues/22869).
+ * - namespaceResourceWhitelist: the kinds the entry lists, else any kind (in that one namespace).
+ * https://argo-cd.readthedocs.io/en/stable/operator-manual/project-specification/
+ */
+function addHelmChart(scope: Chart, config: PlatformConfig, cluster: ClusterConfig, chart: HelmChartConfig) {
+  const name = chartApplication(chart);
+  const source = helmChartSource(chart);
+  // default and kube-* exist on every cluster; Argo CD creates any other namespace (and never deletes it).
+  const createNamespace = !isSystemNamespace(chart.namespace);
+  const clusterKinds = sortedKinds([
+    ...chart.clusterResources,
+    ...(createNamespace ? [{ group: '', kind: 'Namespace' }] : []),
+  ]);
+  new ApiObject(scope, `project-${name}`, {
+    apiVersion: API_VERSION,
+    kind: 'AppProject',
+    metadata: {
+      name,
+      namespace: ARGOCD.namespace,
+      annotations: { [SYNC_WAVE_ANNOTATION]: String(APPLICATION_WAVES.project) },
+    },
+    spec: {
+      description: `Helm chart ${chart.chart} (charts: ${chart.name}) on EKS cluster ${clusterName(config, cluster)}, rendered by npm run synth`,
+      sourceRepos: [source.repoURL],
+      destinations: [chart.namespace, ...[...chart.otherNamespaces].sort()].map((namespace) => ({
+        server: ARGOCD.inClusterServer,
+        namespace,
+      })),
+      clusterResourceWhitelist: clusterKinds,
+      namespaceResourceWhitelist:
+        chart.namespaceResources === undefined ? [ANY_KIND] : sortedKinds(chart.namespaceResources),
+    },
+  });
+  const values =
+    chart.iam === undefined
+      ? chart.values
+      : (withRoleArn(
+          chart.values,
+          chartIrsaRole(config, cluster, { ...chart, iam: chart.iam }).roleArn,
+        ) as Record<string, unknown>);
+  new ApiObject(scope, `application-${name}`, {
+    apiVersion: API_VERSION,
+    kind: 'Application',
+    metadata: {
+      name,
+      namespace: ARGOCD.namespace,
+      // Platform software like the add-ons: synced before the apps, which may rely on it.
+      labels: { [LAYER_LABEL]: 'addons' },
+      annotations: { [SYNC_WAVE_ANNOTATION]: String(APPLICATION_WAVES.addons) },
+      finalizers: [RESOURCES_FINALIZER],
+    },
+    spec: {
+      project: name,
+      source: {
+        ...source,
+        helm: {
+          // The entry's name, not the Application's (Argo CD's default): charts name their
+          // objects after the release, and their docs assume the usual one (cilium, linkerd-control-plane…).
+          releaseName: chart.name,
+          // valuesObject (a field of the Application CRD of the pinned Argo CD and of the 2.14
+          // schema `npm run check` validates with) keeps the values a YAML tree in dist/, so a values
+          // change is a readable diff. https://argo-cd.readthedocs.io/en/stable/user-guide/helm/#values
+          ...(Object.keys(values).length > 0 ? { valuesObject: values } : {}),
+        },
+      },
+      destination: { server: ARGOCD.inClusterServer, namespace: chart.namespace },
+      syncPolicy: componentSyncPolicy(createNamespace ? ['CreateNamespace=true'] : []),
+    },
+  });
 }
