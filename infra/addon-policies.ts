@@ -71,6 +71,7 @@ export const ADDON_POLICIES = {
       }).role,
   },
   overprovisioning: null,
+  descheduler: null,
 } satisfies AddonPolicies;
 
 /** An add-on as the infra orchestrator reads it: its definition and the policy of its identity. */
