@@ -16,8 +16,10 @@
  * - `HighNodeUtilization` empties under-used nodes so cluster-autoscaler can remove them, but
  *   upstream says it "must be used with the scheduler scoring strategy `MostAllocated`"
  *   (https://github.com/kubernetes-sigs/descheduler/blob/v0.35.1/README.md#highnodeutilization).
- *   EKS runs kube-scheduler with its default `LeastAllocated` scoring and offers no way to change
- *   it, so the evicted pods would be scheduled back on the emptiest node, the one being emptied.
+ *   The kube-scheduler of the EKS control plane keeps its default `LeastAllocated` scoring, which
+ *   spreads pods (https://aws.amazon.com/blogs/containers/customizing-scheduling-on-amazon-eks/),
+ *   and its configuration is not ours to change, so the evicted pods would be scheduled back on
+ *   the emptiest node, the one being emptied.
  *   cluster-autoscaler's own scale-down already compacts: it evicts the pods of an unneeded node
  *   only after simulating that they fit elsewhere, then removes the node.
  * Every eviction passes `nodeFit` (the pod must fit on another existing node), so the descheduler
