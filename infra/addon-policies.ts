@@ -72,6 +72,7 @@ export const ADDON_POLICIES = {
   },
   overprovisioning: null,
   nodeLocalDns: null,
+  descheduler: null,
 } satisfies AddonPolicies;
 
 /** An add-on as the infra orchestrator reads it: its definition and the policy of its identity. */

@@ -8,6 +8,7 @@ import type { Construct } from 'constructs';
 import { ADDON_KEYS, ADDONS, type AddonDefinition, type AddonKey } from '../platform/addons';
 import type { ClusterConfig, PlatformConfig } from '../platform/schema';
 import { ClusterAutoscalerChart } from './charts/cluster-autoscaler-chart';
+import { DeschedulerChart } from './charts/descheduler-chart';
 import { ExternalDnsChart } from './charts/external-dns-chart';
 import { MetricsServerChart } from './charts/metrics-server-chart';
 import { NodeLocalDnsChart } from './charts/node-local-dns-chart';
@@ -32,6 +33,7 @@ export const ADDON_CHARTS = {
   ebsCsiDriver: StorageClassChart,
   overprovisioning: OverprovisioningChart,
   nodeLocalDns: NodeLocalDnsChart,
+  descheduler: DeschedulerChart,
 } satisfies Record<AddonKey, AddonChartClass>;
 
 /** An add-on as the manifests orchestrator renders it: its definition and its chart. */

@@ -137,6 +137,16 @@ export const ADDONS = {
     switch: { kind: 'enabled', key: 'nodeLocalDns' },
     layer: 'addons',
   },
+  descheduler: {
+    component: 'descheduler',
+    namespace: 'kube-system',
+    // Upstream's name (kubernetes/base/rbac.yaml at v0.35.1, kubernetes-sigs/descheduler).
+    serviceAccount: 'descheduler-sa',
+    identity: { kind: 'none' },
+    // Off by default, so typed in platform/schema.ts: it evicts running pods (docs/cluster-addons.md).
+    switch: { kind: 'enabled', key: 'descheduler' },
+    layer: 'addons',
+  },
 } as const satisfies Record<string, AddonDefinition>;
 
 export type AddonKey = keyof typeof ADDONS;

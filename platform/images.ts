@@ -74,6 +74,25 @@ export const CLUSTER_PROPORTIONAL_AUTOSCALER_IMAGE =
  */
 export const NODE_LOCAL_DNS_IMAGE = 'registry.k8s.io/dns/k8s-dns-node-cache:1.26.4';
 
+/**
+ * descheduler, one release line per Kubernetes minor: since v0.18 its minor is the minor of the
+ * client libraries it is built with, and a release is tested against that Kubernetes minor and
+ * the two before (compatibility matrix,
+ * https://github.com/kubernetes-sigs/descheduler/blob/v0.35.1/README.md#compatibility-matrix), so
+ * each cluster runs the line of its own minor, as cluster-autoscaler does. Each minor takes the
+ * newest tag of its line in kubernetes-sigs/descheduler (git tags v0.32.2, v0.33.0, v0.34.0,
+ * v0.35.1); its chart of the same version, whose image tag defaults to the appVersion, is in the
+ * project's chart index (https://github.com/kubernetes-sigs/descheduler/blob/gh-pages/index.yaml:
+ * 0.32.2 created 2025-02-11, 0.33.0 2025-05-04, 0.34.0 2025-10-30, 0.35.1 2026-03-09).
+ * v0.36 (for 1.36) is not taken: no cluster here runs 1.36.
+ */
+export const DESCHEDULER_IMAGES: Readonly<Record<KubernetesVersion, string>> = {
+  '1.32': 'registry.k8s.io/descheduler/descheduler:v0.32.2',
+  '1.33': 'registry.k8s.io/descheduler/descheduler:v0.33.0',
+  '1.34': 'registry.k8s.io/descheduler/descheduler:v0.34.0',
+  '1.35': 'registry.k8s.io/descheduler/descheduler:v0.35.1',
+};
+
 function byMinor(catalog: Readonly<Record<KubernetesVersion, string>>, what: string, version: string) {
   const image = (catalog as Readonly<Record<string, string>>)[version];
   if (image === undefined) {
@@ -92,6 +111,11 @@ export function clusterAutoscalerImage(kubernetesVersion: string): string {
 /** The newest metrics-server image that supports the cluster's Kubernetes minor. */
 export function metricsServerImage(kubernetesVersion: string): string {
   return byMinor(METRICS_SERVER_IMAGES, 'metrics-server', kubernetesVersion);
+}
+
+/** The descheduler image whose minor equals the cluster's Kubernetes minor. */
+export function deschedulerImage(kubernetesVersion: string): string {
+  return byMinor(DESCHEDULER_IMAGES, 'descheduler', kubernetesVersion);
 }
 
 /**

@@ -1156,6 +1156,18 @@ const rootObject = z.strictObject({
           description:
             'Low-priority placeholder pods that keep spare room: real pods preempt them at once while cluster-autoscaler adds a node. Disabled by default.',
         }),
+      descheduler: z
+        .strictObject({
+          enabled: z.boolean().default(false).meta({
+            description:
+              'Whether the descheduler runs: every 5 minutes it evicts pods that break their node affinity, their node taints, their anti-affinity or topology spread, or that duplicate a sibling on one node, only where they fit elsewhere and their PodDisruptionBudget allows; never in kube-system or another add-on namespace.',
+          }),
+        })
+        .prefault({})
+        .meta({
+          description:
+            'descheduler: moves running pods whose placement no longer holds, in cooperation with cluster-autoscaler (no utilization plugin). Disabled by default: it evicts running pods.',
+        }),
     })
     .prefault({})
     .meta({ description: 'The cluster add-ons the platform deploys through Argo CD.' }),
