@@ -10,6 +10,7 @@ import type { ClusterConfig, PlatformConfig } from '../platform/schema';
 import { ClusterAutoscalerChart } from './charts/cluster-autoscaler-chart';
 import { ExternalDnsChart } from './charts/external-dns-chart';
 import { MetricsServerChart } from './charts/metrics-server-chart';
+import { NvidiaDevicePluginChart } from './charts/nvidia-device-plugin-chart';
 import { OverprovisioningChart } from './charts/overprovisioning-chart';
 import { RbacChart } from './charts/rbac-chart';
 import { StorageClassChart } from './charts/storage-class-chart';
@@ -29,6 +30,7 @@ export const ADDON_CHARTS = {
   externalDns: ExternalDnsChart,
   metricsServer: MetricsServerChart,
   ebsCsiDriver: StorageClassChart,
+  nvidiaDevicePlugin: NvidiaDevicePluginChart,
   overprovisioning: OverprovisioningChart,
 } satisfies Record<AddonKey, AddonChartClass>;
 

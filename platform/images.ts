@@ -66,6 +66,15 @@ export const PAUSE_IMAGE = 'registry.k8s.io/pause:3.10.1';
 export const CLUSTER_PROPORTIONAL_AUTOSCALER_IMAGE =
   'registry.k8s.io/cpa/cluster-proportional-autoscaler:v1.10.3';
 
+/**
+ * The NVIDIA device plugin v0.20.0, the newest release tag of NVIDIA/k8s-device-plugin (tagged
+ * 2026-08-19, commit 1b826acc6af3079d8923bac395c3124b8861a9a6), whose static manifest runs exactly
+ * this image (https://github.com/NVIDIA/k8s-device-plugin/blob/v0.20.0/deployments/static/nvidia-device-plugin.yml).
+ * It talks only to the kubelet's device plugin API (v1beta1), stable since Kubernetes 1.10, so one
+ * version serves every cluster minor.
+ */
+export const NVIDIA_DEVICE_PLUGIN_IMAGE = 'nvcr.io/nvidia/k8s-device-plugin:v0.20.0';
+
 function byMinor(catalog: Readonly<Record<KubernetesVersion, string>>, what: string, version: string) {
   const image = (catalog as Readonly<Record<string, string>>)[version];
   if (image === undefined) {

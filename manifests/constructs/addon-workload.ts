@@ -12,7 +12,11 @@ import {
 import { Construct } from 'constructs';
 import { preferEssentialNodes } from './essential-node-affinity';
 import {
+  exceptedContainerSecurityContext,
+  exceptedPodSecurityContext,
   NON_ROOT_UID,
+  type PodSecurityException,
+  podSecurityExceptionAnnotations,
   restrictedContainerSecurityContext,
   restrictedPodSecurityContext,
 } from './restricted-pod-spec';
@@ -67,6 +71,13 @@ export interface AddonWorkloadProps {
   readonly containers: readonly Container[];
   /** @default - none */
   readonly volumes?: readonly Volume[];
+  /**
+   * The escape hatch from the restricted security, for a DaemonSet that must act on its node as
+   * root, with its reasons (restricted-pod-spec.ts, `PodSecurityException`); the pod template
+   * then carries the `run-as-non-root` exception with the reason. A Deployment cannot take it.
+   * @default - restricted, as the user `uid`
+   */
+  readonly securityException?: PodSecurityException;
 }
 
 /**
@@ -74,18 +85,31 @@ export interface AddonWorkloadProps {
  * Security Standard with the user of the add-on's upstream image. Unlike an app's pods
  * (`HttpDeployment`), an add-on's usually call the Kubernetes API, so the token of its
  * ServiceAccount is mounted, and /tmp is a volume only where the add-on writes one.
- * The security fields overwrite whatever the containers carry.
+ * The security fields overwrite whatever the containers carry. A node agent that must run as root
+ * takes the one documented escape hatch, `securityException`, with its reasons.
  */
 export class AddonWorkload extends Construct {
   constructor(scope: Construct, id: string, props: AddonWorkloadProps) {
     super(scope, id);
     const { controller, labels } = props;
+    if (props.securityException !== undefined && controller.kind !== 'DaemonSet') {
+      throw new Error(`add-on workload ${props.name}: only a DaemonSet (a node agent) may run as root`);
+    }
+    if (props.securityException !== undefined && props.uid !== undefined) {
+      throw new Error(`add-on workload ${props.name}: uid and securityException exclude each other`);
+    }
+    const annotations = {
+      ...props.podAnnotations,
+      ...(props.securityException !== undefined
+        ? podSecurityExceptionAnnotations(props.securityException)
+        : {}),
+    };
     const metadata = { name: props.name, namespace: props.namespace, labels: { ...labels } };
     const selector = { matchLabels: { ...labels } };
     const template = {
       metadata: {
         labels: { ...labels },
-        ...(props.podAnnotations !== undefined ? { annotations: { ...props.podAnnotations } } : {}),
+        ...(Object.keys(annotations).length > 0 ? { annotations } : {}),
       },
       spec: this.podSpec(props),
     };
@@ -122,7 +146,10 @@ export class AddonWorkload extends Construct {
       ...(props.terminationGracePeriodSeconds !== undefined
         ? { terminationGracePeriodSeconds: props.terminationGracePeriodSeconds }
         : {}),
-      securityContext: restrictedPodSecurityContext(props.uid ?? NON_ROOT_UID),
+      securityContext:
+        props.securityException !== undefined
+          ? exceptedPodSecurityContext()
+          : restrictedPodSecurityContext(props.uid ?? NON_ROOT_UID),
       ...(affinity !== undefined ? { affinity } : {}),
       ...(props.tolerations !== undefined && props.tolerations.length > 0
         ? { tolerations: [...props.tolerations] }
@@ -131,7 +158,10 @@ export class AddonWorkload extends Construct {
         ...container,
         // The add-on charts state runAsNonRoot on the container as well as on the pod (as upstream
         // manifests do); the pod-level field already enforces it.
-        securityContext: { runAsNonRoot: true, ...restrictedContainerSecurityContext() },
+        securityContext:
+          props.securityException !== undefined
+            ? exceptedContainerSecurityContext(props.securityException)
+            : { runAsNonRoot: true, ...restrictedContainerSecurityContext() },
       })),
       ...(props.volumes !== undefined ? { volumes: [...props.volumes] } : {}),
     };

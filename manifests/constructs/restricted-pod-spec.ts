@@ -10,6 +10,7 @@ import {
   Quantity,
   type SecurityContext,
 } from 'cdk8s-plus-27/lib/imports/k8s';
+import { POLICY_EXCEPTION_PREFIX } from '../../platform/names';
 import { type Placement, placementScheduling, type TolerationConfig } from './placement-scheduling';
 
 /**
@@ -54,6 +55,45 @@ export function restrictedContainerSecurityContext(): SecurityContext {
     readOnlyRootFilesystem: true,
     capabilities: { drop: ['ALL'] },
   };
+}
+
+/**
+ * The one escape hatch from the restricted standard, for a node agent that must act on the host
+ * as root (a device plugin writing its socket into the kubelet's root-owned directory). Each
+ * relaxation carries its reason; everything else stays restricted: no privilege escalation, every
+ * capability dropped, the RuntimeDefault seccomp profile. Only add-on DaemonSets take it
+ * (`AddonWorkload`), and the pods then need a namespace without Pod Security enforcement
+ * (kube-system).
+ */
+export interface PodSecurityException {
+  /**
+   * Why the pods run as root (user and group 0). Written on the pod template as the exception to
+   * the `run-as-non-root` rule, so `npm run check` shows it.
+   */
+  readonly runAsRoot: string;
+  /** Why the root filesystem stays writable. @default - read-only, as restricted */
+  readonly writableRootFilesystem?: string;
+}
+
+/** The run-as-non-root rule's exception key (cli/rules/container-policy.ts, rule id `run-as-non-root`). */
+export const RUN_AS_ROOT_EXCEPTION = `${POLICY_EXCEPTION_PREFIX}run-as-non-root`;
+
+/** The pod-level security of a pod that takes the exception: root, RuntimeDefault seccomp. */
+export function exceptedPodSecurityContext(): PodSecurityContext {
+  return { runAsUser: 0, runAsGroup: 0, seccompProfile: { type: 'RuntimeDefault' } };
+}
+
+/** The container-level security under the exception: the restricted one, root filesystem as stated. */
+export function exceptedContainerSecurityContext(exception: PodSecurityException): SecurityContext {
+  return {
+    ...restrictedContainerSecurityContext(),
+    ...(exception.writableRootFilesystem !== undefined ? { readOnlyRootFilesystem: false } : {}),
+  };
+}
+
+/** The pod template annotations that record the exception and its reason. */
+export function podSecurityExceptionAnnotations(exception: PodSecurityException): Record<string, string> {
+  return { [RUN_AS_ROOT_EXCEPTION]: exception.runAsRoot };
 }
 
 export interface RestrictedPodSpecProps {
