@@ -154,4 +154,14 @@ describe('NVIDIA device plugin add-on', () => {
       ['run-as-non-root', RUN_AS_ROOT_REASON],
     ]);
   });
+
+  it('runs in kube-system, which no rendered Namespace subjects to Pod Security enforcement', () => {
+    expect(daemonSet('prod-blue').metadata.namespace).toBe('kube-system');
+    const kubeSystem = rendering.objects.filter(
+      (o) =>
+        o.object.kind === 'Namespace' &&
+        (o.object as { metadata: { name: string } }).metadata.name === 'kube-system',
+    );
+    expect(kubeSystem).toEqual([]);
+  });
 });
