@@ -95,6 +95,9 @@ export class AddonWorkload extends Construct {
     if (props.securityException !== undefined && controller.kind !== 'DaemonSet') {
       throw new Error(`add-on workload ${props.name}: only a DaemonSet (a node agent) may run as root`);
     }
+    if (props.securityException !== undefined && props.securityException.runAsRoot.trim() === '') {
+      throw new Error(`add-on workload ${props.name}: securityException.runAsRoot needs its reason`);
+    }
     if (props.securityException !== undefined && props.uid !== undefined) {
       throw new Error(`add-on workload ${props.name}: uid and securityException exclude each other`);
     }

@@ -5,11 +5,14 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Chart, Testing } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
 import { ALL_RULES, runRules } from '../../cli/rules/all-rules';
 import { exceptionKey } from '../../cli/rules/rule';
 import { RUN_AS_ROOT_REASON } from '../../manifests/charts/nvidia-device-plugin-chart';
+import { AddonWorkload, type AddonWorkloadProps } from '../../manifests/constructs/addon-workload';
 import { ADDONS, addonRuns } from '../../platform/addons';
+import { NVIDIA_DEVICE_PLUGIN_IMAGE } from '../../platform/images';
 import { parseConfig } from '../../platform/load';
 import { findObject, fixtureConfig, objectsOf, ROOT, renderConfigs } from '../helpers';
 
@@ -163,5 +166,28 @@ describe('NVIDIA device plugin add-on', () => {
         (o.object as { metadata: { name: string } }).metadata.name === 'kube-system',
     );
     expect(kubeSystem).toEqual([]);
+  });
+
+  it('rejects the root escape hatch on a Deployment, without a reason, or with a non-root uid', () => {
+    const workload = (props: Partial<AddonWorkloadProps>) => () =>
+      new AddonWorkload(new Chart(Testing.app(), 'c'), 'w', {
+        controller: { kind: 'DaemonSet' },
+        name: 'agent',
+        namespace: 'kube-system',
+        labels: { 'app.kubernetes.io/name': 'agent' },
+        containers: [{ name: 'agent', image: NVIDIA_DEVICE_PLUGIN_IMAGE }],
+        securityException: { runAsRoot: 'writes a root-owned host directory' },
+        ...props,
+      });
+    expect(workload({})).not.toThrow();
+    expect(workload({ controller: { kind: 'Deployment' } })).toThrow(
+      'add-on workload agent: only a DaemonSet (a node agent) may run as root',
+    );
+    expect(workload({ securityException: { runAsRoot: ' ' } })).toThrow(
+      'add-on workload agent: securityException.runAsRoot needs its reason',
+    );
+    expect(workload({ uid: 1000 })).toThrow(
+      'add-on workload agent: uid and securityException exclude each other',
+    );
   });
 });
