@@ -70,6 +70,7 @@ export const ADDON_POLICIES = {
         dependsOn: context.nodeGroups,
       }).role,
   },
+  nvidiaDevicePlugin: null,
   overprovisioning: null,
   nodeLocalDns: null,
   descheduler: null,

@@ -12,6 +12,7 @@ import { DeschedulerChart } from './charts/descheduler-chart';
 import { ExternalDnsChart } from './charts/external-dns-chart';
 import { MetricsServerChart } from './charts/metrics-server-chart';
 import { NodeLocalDnsChart } from './charts/node-local-dns-chart';
+import { NvidiaDevicePluginChart } from './charts/nvidia-device-plugin-chart';
 import { OverprovisioningChart } from './charts/overprovisioning-chart';
 import { RbacChart } from './charts/rbac-chart';
 import { StorageClassChart } from './charts/storage-class-chart';
@@ -31,6 +32,7 @@ export const ADDON_CHARTS = {
   externalDns: ExternalDnsChart,
   metricsServer: MetricsServerChart,
   ebsCsiDriver: StorageClassChart,
+  nvidiaDevicePlugin: NvidiaDevicePluginChart,
   overprovisioning: OverprovisioningChart,
   nodeLocalDns: NodeLocalDnsChart,
   descheduler: DeschedulerChart,

@@ -1,5 +1,5 @@
 import type { App } from 'cdk8s';
-import { addonEnabled } from '../platform/addons';
+import { addonRuns } from '../platform/addons';
 import { ARGOCD, appClusters, appComponent } from '../platform/names';
 import type { ClusterConfig, PlatformConfig } from '../platform/schema';
 import { MANIFEST_ADDONS, type ManifestAddon } from './addon-charts';
@@ -35,7 +35,7 @@ export function addClusterCharts(
   });
 }
 
-/** The cluster add-ons, each one the registry holds and `addonEnabled` lets run, in registry order. */
+/** The cluster add-ons, each one the registry holds and `addonRuns` lets run here, in registry order. */
 function addAddonCharts(
   app: App,
   config: PlatformConfig,
@@ -43,6 +43,6 @@ function addAddonCharts(
   addons: readonly ManifestAddon[],
 ): void {
   for (const { definition, chart } of addons) {
-    if (addonEnabled(config, definition)) new chart(app, definition.component, { config, cluster });
+    if (addonRuns(config, cluster, definition)) new chart(app, definition.component, { config, cluster });
   }
 }

@@ -7,9 +7,11 @@
  * does not compile until each of them has the add-on's part. How to add one:
  * docs/cluster-addons.md, "Adding an add-on".
  *
- * This module imports nothing but types: `platform/names.ts` derives its IRSA and component
- * tables from it, and `platform/schema.ts` the add-ons' on/off switches.
+ * This module imports only types and the hardware catalog (platform/gpu-node-groups.ts, which
+ * imports no config module): `platform/names.ts` derives its IRSA and component tables from it,
+ * and `platform/schema.ts` the add-ons' on/off switches.
  */
+import { nvidiaNodeGroups } from './gpu-node-groups';
 import type { PlatformConfig } from './schema';
 
 /**
@@ -38,12 +40,23 @@ export type AddonSwitch =
  */
 export type AddonLayer = 'access' | 'addons';
 
+/**
+ * What `appliesTo` reads of a cluster: its node groups' hardware. Structural rather than
+ * `ClusterConfig`, whose type the schema derives from this catalog.
+ */
+export interface AddonClusterFacts {
+  readonly nodeGroups: readonly { readonly instanceTypes: readonly string[] }[];
+}
+
 export interface AddonDefinition {
   /** The dist component, `dist/<cluster>/<component>/`: the unit Argo CD syncs, and the chart id. */
   readonly component: string;
   /** The namespace of its workload (or, for an add-on without pods, of its namespaced objects). */
   readonly namespace: string;
-  /** The ServiceAccount its controller runs as; null for an add-on without pods. */
+  /**
+   * The ServiceAccount its controller runs as; null for an add-on without pods, or whose pods call
+   * no API (they run without a token).
+   */
   readonly serviceAccount: string | null;
   readonly identity: AddonIdentity;
   readonly switch: AddonSwitch;
@@ -55,6 +68,14 @@ export interface AddonDefinition {
    * @default - dist: the add-on's chart renders its workload and ServiceAccount
    */
   readonly installedBy?: 'eks-managed-addon';
+  /**
+   * The clusters it runs on, when its switch alone does not decide: a node agent for hardware only
+   * some clusters have (the NVIDIA device plugin, on clusters with an NVIDIA GPU node group). Read
+   * with the switch by `addonRuns`, the one gate of both orchestrators; on a cluster it does not
+   * apply to, nothing of it is rendered, not even its Argo CD Application.
+   * @default - every cluster of the environment
+   */
+  readonly appliesTo?: (cluster: AddonClusterFacts) => boolean;
 }
 
 /** The add-ons, in the order their charts are added to a cluster. */
@@ -115,6 +136,21 @@ export const ADDONS = {
     switch: { kind: 'enabled', key: 'ebsCsiDriver' },
     layer: 'addons',
     installedBy: 'eks-managed-addon',
+  },
+  nvidiaDevicePlugin: {
+    component: 'nvidia-device-plugin',
+    namespace: 'kube-system',
+    // Its pods call no Kubernetes API (no config-manager sidecar): no ServiceAccount, no token.
+    serviceAccount: null,
+    identity: { kind: 'none' },
+    switch: {
+      kind: 'enabled',
+      key: 'nvidiaDevicePlugin',
+      toggle:
+        'advertises the GPUs of NVIDIA node groups as nvidia.com/gpu; rendered only on clusters that have such a group.',
+    },
+    layer: 'addons',
+    appliesTo: (cluster) => nvidiaNodeGroups(cluster).length > 0,
   },
   overprovisioning: {
     component: 'overprovisioning',
@@ -189,4 +225,17 @@ export function addonEnabled(
   ];
   if (block === undefined) throw new Error(`addons.${on.key}: no such block in the config schema`);
   return block.enabled;
+}
+
+/**
+ * Whether an add-on runs on one cluster: its switch (`addonEnabled`) and the clusters it applies
+ * to (`appliesTo`). The gate of both orchestrators and of the registry tests.
+ */
+export function addonRuns(
+  config: Pick<PlatformConfig, 'addons'>,
+  cluster: AddonClusterFacts,
+  addon: AddonKey | AddonDefinition,
+): boolean {
+  const definition = typeof addon === 'string' ? (ADDONS[addon] as AddonDefinition) : addon;
+  return addonEnabled(config, definition) && (definition.appliesTo?.(cluster) ?? true);
 }

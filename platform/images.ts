@@ -93,6 +93,15 @@ export const DESCHEDULER_IMAGES: Readonly<Record<KubernetesVersion, string>> = {
   '1.35': 'registry.k8s.io/descheduler/descheduler:v0.35.1',
 };
 
+/**
+ * The NVIDIA device plugin v0.20.0, the newest release tag of NVIDIA/k8s-device-plugin (tagged
+ * 2026-08-19, commit 1b826acc6af3079d8923bac395c3124b8861a9a6), whose static manifest runs exactly
+ * this image (https://github.com/NVIDIA/k8s-device-plugin/blob/v0.20.0/deployments/static/nvidia-device-plugin.yml).
+ * It talks only to the kubelet's device plugin API (v1beta1), stable since Kubernetes 1.10, so one
+ * version serves every cluster minor.
+ */
+export const NVIDIA_DEVICE_PLUGIN_IMAGE = 'nvcr.io/nvidia/k8s-device-plugin:v0.20.0';
+
 function byMinor(catalog: Readonly<Record<KubernetesVersion, string>>, what: string, version: string) {
   const image = (catalog as Readonly<Record<string, string>>)[version];
   if (image === undefined) {

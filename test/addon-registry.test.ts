@@ -24,7 +24,7 @@ import { IrsaServiceAccount } from '../manifests/constructs/irsa-service-account
 import { NON_ROOT_UID } from '../manifests/constructs/restricted-pod-spec';
 import { annotateSyncWaves, SYNC_WAVE_ANNOTATION, SYNC_WAVES } from '../manifests/sync-waves';
 import { synthCharts } from '../manifests/synth-charts';
-import { ADDON_KEYS, ADDONS, type AddonDefinition, addonEnabled } from '../platform/addons';
+import { ADDON_KEYS, ADDONS, type AddonDefinition, addonEnabled, addonRuns } from '../platform/addons';
 import { PAUSE_IMAGE } from '../platform/images';
 import {
   ADDON_COMPONENTS,
@@ -60,7 +60,17 @@ function trustOf(stack: RenderedStack, role: Block): { sub: unknown; aud: unknow
 }
 
 describe('the add-on registry', () => {
-  const prod = fixtureConfig('prod');
+  // A GPU node group on prod's blue cluster only: an add-on that applies to some clusters
+  // (`appliesTo`, the NVIDIA device plugin) runs on blue and not on green.
+  const prod = fixtureConfig('prod', (raw) => {
+    raw.clusters[0].nodeGroups.push({
+      name: 'gpu',
+      instanceTypes: ['g6.xlarge'],
+      minSize: 0,
+      maxSize: 2,
+      taints: [{ key: 'nvidia.com/gpu', value: 'true', effect: 'NoSchedule' }],
+    });
+  });
   const dev = fixtureConfig('dev');
   // Every switchable add-on off: only the always-on ones remain.
   const off = fixtureConfig('stage', (raw) => {
@@ -88,21 +98,24 @@ describe('the add-on registry', () => {
     }
   });
 
-  it('renders the component of every enabled add-on on every cluster, and none of a disabled one', () => {
+  it('renders the component of every add-on running on a cluster, and none of a disabled or inapplicable one', () => {
     let enabled = 0;
     let disabled = 0;
+    let inapplicable = 0;
     for (const { config, cluster } of clusters) {
       const name = clusterName(config, cluster);
       const components = new Set(rendering.objects.filter((o) => o.cluster === name).map((o) => o.component));
       for (const { definition } of MANIFEST_ADDONS) {
-        const on = addonEnabled(config, definition);
+        const on = addonRuns(config, cluster, definition);
         expect(components.has(definition.component), `${name}: ${definition.component}`).toBe(on);
         if (on) enabled++;
+        else if (addonEnabled(config, definition)) inapplicable++;
         else disabled++;
       }
     }
     expect(enabled).toBeGreaterThan(0);
     expect(disabled).toBeGreaterThan(0);
+    expect(inapplicable).toBeGreaterThan(0);
     // Switched off everywhere, only the add-ons without a switch remain.
     const offComponents = new Set(
       rendering.objects.filter((o) => o.environment === off.name).map((o) => o.component),
@@ -117,7 +130,7 @@ describe('the add-on registry', () => {
     for (const { config, cluster } of clusters) {
       const name = clusterName(config, cluster);
       for (const { definition } of MANIFEST_ADDONS) {
-        if (!addonEnabled(config, definition) || definition.serviceAccount === null) continue;
+        if (!addonRuns(config, cluster, definition) || definition.serviceAccount === null) continue;
         if (definition.installedBy === 'eks-managed-addon') {
           // EKS creates and annotates the ServiceAccount: the role is the add-on's
           // service_account_role_arn, and dist/ holds no ServiceAccount or pods of it.
@@ -170,7 +183,7 @@ describe('the add-on registry', () => {
     for (const { config, cluster } of clusters) {
       const stack = stackOf(rendering, stackNames.cluster(config, cluster));
       const expected = MANIFEST_ADDONS.map((a) => a.definition).filter(
-        (d) => d.identity.kind === 'irsa' && addonEnabled(config, d),
+        (d) => d.identity.kind === 'irsa' && addonRuns(config, cluster, d),
       );
       const roles = irsaRolesOf(stack);
       expect(roles.map(([, role]) => role.name).sort()).toEqual(
@@ -195,13 +208,17 @@ describe('the add-on registry', () => {
     for (const { config, cluster } of clusters) {
       const name = clusterName(config, cluster);
       for (const { definition } of MANIFEST_ADDONS) {
-        if (!addonEnabled(config, definition)) continue;
         const application = rendering.objects.find(
           (o) =>
             o.cluster === name &&
             o.object.kind === 'Application' &&
             (o.object as Obj).metadata.name === definition.component,
-        )?.object as Obj;
+        )?.object as Obj | undefined;
+        // An Application exactly for the add-ons that run here: none for an empty component.
+        expect(application !== undefined, `${name}: ${definition.component}`).toBe(
+          addonRuns(config, cluster, definition),
+        );
+        if (application === undefined) continue;
         expect(application.metadata.labels[LAYER_LABEL]).toBe('addons');
         expect(application.metadata.annotations[SYNC_WAVE_ANNOTATION]).toBe(
           String(APPLICATION_WAVES[definition.layer]),

@@ -10,6 +10,14 @@
  * node drains honour budgets only, and an EKS managed node group update fails with
  * PodEvictionFailure after 15 minutes on a pod whose budget allows no disruption
  * (https://docs.aws.amazon.com/eks/latest/userguide/managed-node-update-behavior.html).
+ *
+ * DaemonSets (node agents) need neither: their pods never keep cluster-autoscaler from removing a
+ * node (not in the FAQ's list above), drains leave them (`kubectl drain --ignore-daemonsets`, and
+ * the DaemonSet controller ignores the unschedulable taint), and a budget cannot keep one available
+ * elsewhere, since each pod belongs to its node. But cluster-autoscaler evicts the DaemonSet pods
+ * of a node it removes (`--daemonset-eviction-for-occupied-nodes`, default true, FAQ "How does
+ * scale-down work?"), through the eviction API: a budget selecting them that allows no eviction
+ * still stalls it, so that half applies to DaemonSets too.
  */
 import { ADDON_COMPONENTS, SAFE_TO_EVICT_ANNOTATION } from '../../platform/names';
 import type { RenderedObject } from '../render';
@@ -18,6 +26,7 @@ import { type Finding, objectAnnotations, type Rule } from './rule';
 import type { Json } from './terraform-json';
 
 const ADDONS: readonly string[] = Object.values(ADDON_COMPONENTS);
+/** The kinds that must state their disruption choice; DaemonSets are only checked for blocking budgets. */
 const KINDS = ['Deployment', 'StatefulSet'];
 
 interface Budget {
@@ -71,7 +80,7 @@ function blocksEveryEviction(budget: Budget, replicas: number): string | undefin
 export const addonAvailabilityRule: Rule<'addon-availability'> = {
   id: 'addon-availability',
   summary:
-    'Every Deployment and StatefulSet in kube-system or of an add-on has a PodDisruptionBudget selecting its pods or the cluster-autoscaler `safe-to-evict` annotation, and no budget selecting it forbids every eviction: without either, cluster-autoscaler never removes a node holding a kube-system pod and drains evict the others unannounced; a budget allowing no eviction stalls every drain and fails EKS node group updates with PodEvictionFailure.',
+    'Every Deployment and StatefulSet in kube-system or of an add-on has a PodDisruptionBudget selecting its pods or the cluster-autoscaler `safe-to-evict` annotation, and no budget selecting it, or a DaemonSet of kube-system or of an add-on, forbids every eviction: without either, cluster-autoscaler never removes a node holding a kube-system pod and drains evict the others unannounced; a budget allowing no eviction stalls every drain and fails EKS node group updates with PodEvictionFailure. DaemonSets need no budget (drains leave their pods, and they never keep cluster-autoscaler from removing a node), but cluster-autoscaler evicts them from the nodes it removes.',
   check: ({ rendering }) => addonAvailabilityFindings(rendering.objects),
 };
 
@@ -97,7 +106,8 @@ function addonAvailabilityFindings(objects: readonly RenderedObject[]): Finding[
     const { source } = pod;
     const o = source.object as Json;
     const namespace = String(o.metadata?.namespace ?? 'default');
-    if (!KINDS.includes(String(o.kind))) continue;
+    const daemonSet = o.kind === 'DaemonSet';
+    if (!KINDS.includes(String(o.kind)) && !daemonSet) continue;
     if (namespace !== 'kube-system' && !ADDONS.includes(source.component)) continue;
     const subject = objectAnnotations(o);
     const report = (field: string, message: string) =>
@@ -114,18 +124,24 @@ function addonAvailabilityFindings(objects: readonly RenderedObject[]): Finding[
     if (safeToEvict !== undefined && safeToEvict !== 'true' && safeToEvict !== 'false') {
       report(annotationField, `must be "true" or "false", got ${JSON.stringify(safeToEvict)}`);
     }
-    if (selecting.length === 0 && safeToEvict === undefined) {
+    if (selecting.length === 0 && safeToEvict === undefined && !daemonSet) {
       report(
         annotationField,
         `${what} has neither a PodDisruptionBudget selecting its pods nor this annotation: cluster-autoscaler and node drains would evict it unannounced (add a budget allowing one disruption, or safe-to-evict "false" to keep its node)`,
       );
     }
     for (const budget of selecting) {
-      const blocking = blocksEveryEviction(budget, pod.replicas);
+      // A DaemonSet has one pod per node, a count the render does not know: only the budgets that
+      // forbid every eviction whatever the count are certain.
+      const blocking = blocksEveryEviction(budget, daemonSet ? 0 : pod.replicas);
       if (blocking !== undefined) {
         report(
           'spec.selector',
-          `${what} is selected by PodDisruptionBudget ${namespace}/${budget.name} with ${blocking}, which allows no eviction: every node drain stalls on it and an EKS node group update fails with PodEvictionFailure after 15 minutes`,
+          `${what} is selected by PodDisruptionBudget ${namespace}/${budget.name} with ${blocking}, which allows no eviction: ${
+            daemonSet
+              ? 'cluster-autoscaler evicts DaemonSet pods from the nodes it removes and stalls on it (a DaemonSet needs no budget: drains leave its pods)'
+              : 'every node drain stalls on it and an EKS node group update fails with PodEvictionFailure after 15 minutes'
+          }`,
         );
       }
     }

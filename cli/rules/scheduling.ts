@@ -3,6 +3,10 @@
  * nodeSelector and required node affinity match the group's labels, it tolerates the group's
  * NoSchedule/NoExecute taints — and its requests (CPU, memory, GPUs and Neuron devices) fit the
  * largest instance type of such a group.
+ * A DaemonSet is covered differently: it runs one pod on every node its selectors and tolerations
+ * allow, so it must target at least one node group (one that targets none runs nowhere, silently),
+ * and its pod must fit every instance type of every group it targets (a node where it does not fit
+ * keeps a Pending daemon pod, and the node agent is missing there).
  * Labels, taints and instance types are read from the cluster's Terraform JSON, so the check is
  * on what is deployed, not on what config meant.
  */
@@ -173,10 +177,22 @@ function podRequests(spec: PodSpec): Requests {
   };
 }
 
+/** Whether a pod's requests fit the allocatable and the devices of one instance type. */
+function fitsType(requests: Requests, type: string): boolean {
+  const room = allocatable(type);
+  const devices = acceleratorDevices(type);
+  return (
+    room !== undefined &&
+    requests.cpu <= room.cpuMillis &&
+    requests.memory <= room.memoryBytes &&
+    DEVICE_RESOURCES.every((r) => (requests.devices[r] ?? 0) <= (devices[r] ?? 0))
+  );
+}
+
 export const schedulingRule: Rule<'scheduling'> = {
   id: 'scheduling',
   summary:
-    "Every pod can be placed by some node group of its cluster, as the Terraform JSON defines them: its nodeSelector and required node affinity match the group's labels, it tolerates the group's taints, and its requests (CPU, memory, GPUs, Neuron devices) fit the allocatable of one of the group's instance types; otherwise it stays Pending.",
+    "Every pod can be placed by some node group of its cluster, as the Terraform JSON defines them: its nodeSelector and required node affinity match the group's labels, it tolerates the group's taints, and its requests (CPU, memory, GPUs, Neuron devices) fit the allocatable of one of the group's instance types; otherwise it stays Pending. A DaemonSet runs a pod on every node it may use, so it must target at least one node group (one that targets none runs nowhere) and its pod must fit every instance type of every group it targets.",
   check: schedulingFindings,
 };
 
@@ -194,33 +210,36 @@ function schedulingFindings({ rendering }: RuleInput): Finding[] {
     }
     const problems = groups.map((g) => ({ group: g, problem: placementProblem(pod.spec, g) }));
     const eligible = problems.filter((p) => p.problem === undefined).map((p) => p.group);
+    const daemonSet = pod.source.object.kind === 'DaemonSet';
+    const why = problems.map((p) => `${p.group.name}: ${p.problem}`).join('; ');
     if (eligible.length === 0) {
       report(
-        `no node group of ${pod.source.cluster} can run this pod: ${problems.map((p) => `${p.group.name}: ${p.problem}`).join('; ')}`,
+        daemonSet
+          ? `DaemonSet targets no node group of ${pod.source.cluster}, so it runs no pod: ${why}`
+          : `no node group of ${pod.source.cluster} can run this pod: ${why}`,
       );
       continue;
     }
     const requests = podRequests(pod.spec);
-    const fits = eligible.some((g) =>
-      g.instanceTypes.some((t) => {
-        const room = allocatable(t);
-        const devices = acceleratorDevices(t);
-        return (
-          room !== undefined &&
-          requests.cpu <= room.cpuMillis &&
-          requests.memory <= room.memoryBytes &&
-          DEVICE_RESOURCES.every((r) => (requests.devices[r] ?? 0) <= (devices[r] ?? 0))
-        );
-      }),
+    const devices = DEVICE_RESOURCES.filter((r) => (requests.devices[r] ?? 0) > 0).map(
+      (r) => `, ${r} ${requests.devices[r]}`,
     );
-    if (!fits) {
-      const largest = eligible.flatMap((g) => g.instanceTypes.map((t) => `${g.name}: ${t}`));
-      const devices = DEVICE_RESOURCES.filter((r) => (requests.devices[r] ?? 0) > 0).map(
-        (r) => `, ${r} ${requests.devices[r]}`,
-      );
-      report(
-        `requests (cpu ${requests.cpu}m, memory ${Math.round(requests.memory / 2 ** 20)}Mi${devices.join('')}) fit no allocatable of the node groups it may use (${largest.join(', ')})`,
-      );
+    const asked = `requests (cpu ${requests.cpu}m, memory ${Math.round(requests.memory / 2 ** 20)}Mi${devices.join('')})`;
+    const typesOf = (list: readonly NodeGroup[]) =>
+      list.flatMap((g) => g.instanceTypes.map((t) => ({ group: g.name, type: t })));
+    if (daemonSet) {
+      // One pod on every node of every group it targets: it must fit each of their types.
+      const misfits = typesOf(eligible).filter(({ type }) => !fitsType(requests, type));
+      if (misfits.length > 0) {
+        report(
+          `${asked} do not fit the allocatable of ${misfits.map((m) => `${m.group}: ${m.type}`).join(', ')}: the DaemonSet runs a pod on every node of the groups it targets, and it stays Pending on those`,
+        );
+      }
+      continue;
+    }
+    if (!typesOf(eligible).some(({ type }) => fitsType(requests, type))) {
+      const largest = typesOf(eligible).map((m) => `${m.group}: ${m.type}`);
+      report(`${asked} fit no allocatable of the node groups it may use (${largest.join(', ')})`);
     }
   }
   return findings;

@@ -1,6 +1,6 @@
 import type { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import type { Construct } from 'constructs';
-import { addonEnabled } from '../../platform/addons';
+import { addonRuns } from '../../platform/addons';
 import { addonIrsaRole } from '../../platform/names';
 import type { ClusterConfig, PlatformConfig } from '../../platform/schema';
 import type { AddonConstructContext, InfraAddon } from '../addon-policies';
@@ -25,7 +25,7 @@ export interface AddonIrsaRolesProps {
 }
 
 /**
- * The IRSA role of every enabled add-on whose identity is one, created in `scope` itself with the
+ * The IRSA role of every add-on running on the cluster (`addonRuns`) whose identity is one, created in `scope` itself with the
  * logical id `irsa-<role>` (so the Terraform names do not depend on this function), keyed by the
  * role part of its name (`<role>` for `<cluster>-<role>`). An add-on built by its own construct
  * (the registry gives `build`) is built under its component's id, and returns its role.
@@ -34,7 +34,7 @@ export function addonIrsaRoles(scope: Construct, props: AddonIrsaRolesProps): Re
   const { config, cluster } = props;
   const roles: Record<string, IamRole> = {};
   for (const { definition, policy } of props.addons) {
-    if (definition.identity.kind !== 'irsa' || !addonEnabled(config, definition)) continue;
+    if (definition.identity.kind !== 'irsa' || !addonRuns(config, cluster, definition)) continue;
     if (policy === null) {
       throw new Error(
         `add-on ${definition.component}: an IRSA identity needs a policy in the infra registry`,

@@ -87,18 +87,33 @@ export interface AddonWorkloadProps {
  * Security Standard with the user of the add-on's upstream image. Unlike an app's pods
  * (`HttpDeployment`), an add-on's usually call the Kubernetes API, so the token of its
  * ServiceAccount is mounted, and /tmp is a volume only where the add-on writes one.
- * The security fields overwrite whatever the containers carry.
+ * The security fields overwrite whatever the containers carry. A node agent that must run as root
+ * takes the one documented escape hatch, `hostPrivileges`, with its reason, and its chart writes the
+ * check-rule exceptions it then needs, with their reasons, on `podAnnotations`.
  */
 export class AddonWorkload extends Construct {
   constructor(scope: Construct, id: string, props: AddonWorkloadProps) {
     super(scope, id);
     const { controller, labels } = props;
+    const privileges = props.hostPrivileges;
+    if (privileges !== undefined && controller.kind !== 'DaemonSet') {
+      throw new Error(
+        `add-on workload ${props.name}: only a DaemonSet (a node agent) may take hostPrivileges`,
+      );
+    }
+    if (privileges !== undefined && privileges.reason.trim() === '') {
+      throw new Error(`add-on workload ${props.name}: hostPrivileges needs its reason`);
+    }
+    if (privileges?.runAsRoot === true && props.uid !== undefined) {
+      throw new Error(`add-on workload ${props.name}: uid and hostPrivileges.runAsRoot exclude each other`);
+    }
+    const annotations = { ...props.podAnnotations };
     const metadata = { name: props.name, namespace: props.namespace, labels: { ...labels } };
     const selector = { matchLabels: { ...labels } };
     const template = {
       metadata: {
         labels: { ...labels },
-        ...(props.podAnnotations !== undefined ? { annotations: { ...props.podAnnotations } } : {}),
+        ...(Object.keys(annotations).length > 0 ? { annotations } : {}),
       },
       spec: this.podSpec(props),
     };

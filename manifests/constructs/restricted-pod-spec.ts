@@ -1,6 +1,7 @@
 /**
  * The restricted Pod Security Standard, in one place for every pod the platform renders: the
- * apps' (`restrictedPodSpec`, below) and the add-ons' (`AddonWorkload`, addon-workload.ts).
+ * apps' (`restrictedPodSpec`, below) and the add-ons' (`AddonWorkload`, addon-workload.ts), with
+ * its one documented escape hatch for node agents (`HostPrivileges`).
  * https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted
  */
 import {

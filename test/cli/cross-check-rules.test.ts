@@ -136,6 +136,95 @@ describe('rule scheduling', () => {
     ]);
   });
 
+  /** A node agent DaemonSet in kube-system of prod-blue, as `spec` says, added to a copy of the render. */
+  function withDaemonSet(spec: (pod: any) => void): Rendering {
+    return mutated((x) => {
+      const pod = {
+        containers: [
+          {
+            name: 'agent',
+            image: 'registry.k8s.io/pause:3.10.1',
+            resources: { requests: { cpu: '10m', memory: '32Mi' } },
+          },
+        ],
+        tolerations: [{ operator: 'Exists' }],
+      };
+      spec(pod);
+      x.objects.push({
+        environment: 'prod',
+        cluster: 'prod-blue',
+        component: 'agent',
+        path: 'prod-blue/agent/daemonset.apps_kube-system_agent.yaml',
+        object: {
+          apiVersion: 'apps/v1',
+          kind: 'DaemonSet',
+          metadata: { name: 'agent', namespace: 'kube-system' },
+          spec: {
+            selector: { matchLabels: { app: 'agent' } },
+            template: { metadata: { labels: { app: 'agent' } }, spec: pod },
+          },
+        },
+      });
+    });
+  }
+
+  it('passes a DaemonSet that targets node groups and fits every instance type of each', () => {
+    const r = withDaemonSet(() => {});
+    expect(violationsOf(schedulingRule, { objects: r.objects, stacks: r.stacks })).toEqual([]);
+  });
+
+  it('fails a DaemonSet whose selectors match no node group: it runs no pod at all', () => {
+    const r = withDaemonSet((pod) => {
+      pod.affinity = {
+        nodeAffinity: {
+          requiredDuringSchedulingIgnoredDuringExecution: {
+            nodeSelectorTerms: [
+              {
+                matchExpressions: [
+                  { key: 'node.kubernetes.io/instance-type', operator: 'In', values: ['g5.xlarge'] },
+                ],
+              },
+            ],
+          },
+        },
+      };
+    });
+    const [v, ...rest] = violationsOf(schedulingRule, { objects: r.objects, stacks: r.stacks });
+    expect(rest).toEqual([]);
+    expect(v?.file).toBe('prod-blue/agent/daemonset.apps_kube-system_agent.yaml');
+    expect(undigested(v?.message)).toMatch(
+      /^DaemonSet targets no node group of prod-blue, so it runs no pod: prod-blue-essential-a: required node affinity node\.kubernetes\.io\/instance-type In \[g5\.xlarge\]/,
+    );
+  });
+
+  it('fails a DaemonSet without the toleration of the only groups it selects', () => {
+    const r = withDaemonSet((pod) => {
+      pod.tolerations = [];
+      pod.nodeSelector = { 'node-purpose': 'stateful' };
+    });
+    expect(
+      undigested(violationsOf(schedulingRule, { objects: r.objects, stacks: r.stacks })[0]?.message),
+    ).toMatch(
+      /^DaemonSet targets no node group.*prod-blue-stateful: untolerated taint dedicated=stateful:NoSchedule/,
+    );
+  });
+
+  it('fails a DaemonSet whose pod fits some of the groups it targets but not all of them', () => {
+    // 7600Mi fits spot (m6i.xlarge, m5.xlarge, m5a.xlarge: 16 GiB) and stateful (r6i.large,
+    // 16 GiB), not essential: m6i.large offers 8192 - (255 + 11 * 29 + 100) = 7518 MiB.
+    const r = withDaemonSet((pod) => {
+      pod.containers[0].resources.requests.memory = '7600Mi';
+    });
+    const messages = violationsOf(schedulingRule, { objects: r.objects, stacks: r.stacks }).map((v) =>
+      undigested(v.message),
+    );
+    expect(messages).toHaveLength(1);
+    expect(messages[0]).toMatch(
+      /^requests \(cpu 10m, memory 7600Mi\) do not fit the allocatable of prod-blue-essential-a: m6i\.large, .*: the DaemonSet runs a pod on every node of the groups it targets, and it stays Pending on those$/,
+    );
+    expect(messages[0]).not.toContain('m6i.xlarge');
+  });
+
   it('computes allocatable as capacity minus the EKS AMI kube-reserved and eviction threshold', () => {
     // m6i.large: 2 vCPU, 8 GiB, 29 pods -> CPU 2000 - 70m; memory 8192 - (255 + 11*29 + 100) MiB.
     expect(allocatable('m6i.large')).toEqual({ cpuMillis: 1930, memoryBytes: (8192 - 674) * 2 ** 20 });

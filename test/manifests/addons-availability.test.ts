@@ -151,6 +151,44 @@ describe('rule addon-availability', () => {
     ]);
   });
 
+  it('asks no budget of a kube-system DaemonSet, but fails one whose budget allows no eviction', () => {
+    const agent = {
+      environment: 'prod',
+      cluster: 'prod-blue',
+      component: 'agent',
+      path: 'prod-blue/agent/daemonset.apps_kube-system_agent.yaml',
+      object: {
+        apiVersion: 'apps/v1',
+        kind: 'DaemonSet',
+        metadata: { name: 'agent', namespace: 'kube-system' },
+        spec: {
+          selector: { matchLabels: { app: 'agent' } },
+          template: {
+            metadata: { labels: { app: 'agent' } },
+            spec: { containers: [{ name: 'agent', image: 'registry.k8s.io/pause:3.10.1' }] },
+          },
+        },
+      },
+    };
+    const objects = [...copyOf(addonObjects(rendering)), agent];
+    expect(violationsOf(addonAvailabilityRule, { objects })).toEqual([]);
+    const blocking = {
+      ...agent,
+      path: 'prod-blue/agent/poddisruptionbudget.policy_kube-system_agent.yaml',
+      object: {
+        apiVersion: 'policy/v1',
+        kind: 'PodDisruptionBudget',
+        metadata: { name: 'agent', namespace: 'kube-system' },
+        spec: { selector: { matchLabels: { app: 'agent' } }, maxUnavailable: 0 },
+      },
+    };
+    expect(
+      violationsOf(addonAvailabilityRule, { objects: [...objects, blocking] }).map((v) => v.message),
+    ).toEqual([
+      'spec.selector: DaemonSet kube-system/agent is selected by PodDisruptionBudget kube-system/agent with maxUnavailable 0, which allows no eviction: cluster-autoscaler evicts DaemonSet pods from the nodes it removes and stalls on it (a DaemonSet needs no budget: drains leave its pods)',
+    ]);
+  });
+
   it('reports the exception annotation instead of failing', () => {
     const objects = copyOf(addonObjects(rendering)).filter(
       (o) => !(o.cluster === 'dev-blue' && o.object.kind === 'PodDisruptionBudget'),
