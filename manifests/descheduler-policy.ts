@@ -8,7 +8,7 @@
  * (pkg/framework/plugins/defaultevictor/validation.go at v0.35.1).
  *
  * What it is for: moving running pods whose placement no longer holds, and nothing else. It runs
- * no utilization plugin, on purpose (docs/cluster-addons.md, "Descheduler"):
+ * no utilization plugin, on purpose (docs/addons.md, "Descheduler"):
  * - `LowNodeUtilization` moves pods onto under-used nodes, the very nodes cluster-autoscaler is
  *   waiting to remove (a node under 50 % of requests for 10 minutes,
  *   https://github.com/kubernetes/autoscaler/blob/cluster-autoscaler-1.35.2/cluster-autoscaler/FAQ.md#how-does-scale-down-work),

@@ -5,7 +5,7 @@
  * the same names and typed with `satisfies` (`manifests/addon-charts.ts`: the chart of each
  * add-on; `infra/addon-policies.ts`: the IAM policy of each AWS identity), so adding an entry here
  * does not compile until each of them has the add-on's part. How to add one:
- * docs/cluster-addons.md, "Adding an add-on".
+ * docs/addons.md, "Adding an add-on".
  *
  * This module imports only types and the hardware catalog (platform/gpu-node-groups.ts, which
  * imports no config module): `platform/names.ts` derives its IRSA and component tables from it,
@@ -179,7 +179,7 @@ export const ADDONS = {
     // Upstream's name (kubernetes/base/rbac.yaml at v0.35.1, kubernetes-sigs/descheduler).
     serviceAccount: 'descheduler-sa',
     identity: { kind: 'none' },
-    // Off by default, so typed in platform/schema.ts: it evicts running pods (docs/cluster-addons.md).
+    // Off by default, so typed in platform/schema.ts: it evicts running pods (docs/addons.md).
     switch: { kind: 'enabled', key: 'descheduler' },
     layer: 'addons',
   },

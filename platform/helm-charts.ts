@@ -5,7 +5,7 @@
  *
  * The chart's objects are rendered by Argo CD's repo server at sync time, not by `npm run synth`:
  * dist/ holds the Application and its AppProject, never the chart's objects, so no check rule
- * sees them (docs/cluster-addons.md, "Any Helm chart").
+ * sees them (docs/addons.md, "Any Helm chart").
  */
 
 /**

@@ -1177,7 +1177,7 @@ const rootObject = z.strictObject({
     .meta({ description: 'The HTTP services the platform deploys on the clusters.' }),
   charts: z.array(helmChart).default([]).meta({
     description:
-      "Any other Helm chart, installed by Argo CD as an Application per cluster from its repository at an exact version, with an AppProject of its own (that repository, that namespace, the kinds listed). dist/ shows the Application, not the chart's objects: no check rule sees them (docs/cluster-addons.md, Any Helm chart). Empty (the default): none.",
+      "Any other Helm chart, installed by Argo CD as an Application per cluster from its repository at an exact version, with an AppProject of its own (that repository, that namespace, the kinds listed). dist/ shows the Application, not the chart's objects: no check rule sees them (docs/addons.md, Any Helm chart). Empty (the default): none.",
   }),
 });
 

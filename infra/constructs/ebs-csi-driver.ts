@@ -105,7 +105,7 @@ export class EbsCsiDriver extends Construct {
         postcondition: [
           {
             condition: `\${${part(0)} > ${major} || (${part(0)} == ${major} && ${part(1)} >= ${minor})}`,
-            errorMessage: `The default ${EBS_CSI_DRIVER.addonName} add-on for this Kubernetes version is older than v${major}.${minor}.0, which its IAM policy (cluster-scoped: volumes tagged ebs.csi.aws.com/cluster-name) needs; see docs/cluster-addons.md.`,
+            errorMessage: `The default ${EBS_CSI_DRIVER.addonName} add-on for this Kubernetes version is older than v${major}.${minor}.0, which its IAM policy (cluster-scoped: volumes tagged ebs.csi.aws.com/cluster-name) needs; see docs/addons.md.`,
           },
         ],
       },

@@ -1,7 +1,7 @@
 import { SAFE_TO_EVICT_ANNOTATION } from '../../platform/names';
 
 /**
- * How an add-on's pods meet voluntary disruptions, decided once per add-on (docs/cluster-addons.md,
+ * How an add-on's pods meet voluntary disruptions, decided once per add-on (docs/addons.md,
  * "Disruptions"). Two kinds of eviction reach a pod, and they read different signals:
  * - cluster-autoscaler scale-down reads PodDisruptionBudgets and the safe-to-evict annotation; it
  *   never removes a node that holds a kube-system pod without a PDB, nor one whose pod says
