@@ -183,7 +183,7 @@ export class FluentBitChart extends Chart {
           // (Mem_Buf_Limit) before it pauses; the limit bounds the rest on a node it shares.
           resources: addonResources({ cpu: '50m', memory: '64Mi', memoryLimit: '256Mi' }),
           volumeMounts: [
-            { name: 'config', mountPath: '/fluent-bit/etc/conf' },
+            { name: 'fluent-bit-config', mountPath: '/fluent-bit/etc/conf' },
             { name: 'varlogcontainers', mountPath: '/var/log/containers', readOnly: true },
             { name: 'varlogpods', mountPath: '/var/log/pods', readOnly: true },
             { name: 'state', mountPath: FLUENT_BIT_STATE_DIR },
@@ -191,7 +191,7 @@ export class FluentBitChart extends Chart {
         },
       ],
       volumes: [
-        { name: 'config', configMap: { name: NAME } },
+        { name: 'fluent-bit-config', configMap: { name: NAME } },
         // The kubelet's symlinks, named <pod>_<namespace>_<container>-<id>.log (the tag the
         // kubernetes filter reads the pod from), to the runtime's files under /var/log/pods.
         { name: 'varlogcontainers', hostPath: { path: '/var/log/containers', type: 'Directory' } },

@@ -109,13 +109,13 @@ describe('Fluent Bit add-on (manifests)', () => {
   it('reads the host logs read-only, keeps its offsets in a writable host directory, and runs on every node', () => {
     const spec = daemonSet().spec.template.spec;
     expect(spec.containers[0].volumeMounts).toEqual([
-      { name: 'config', mountPath: '/fluent-bit/etc/conf' },
+      { name: 'fluent-bit-config', mountPath: '/fluent-bit/etc/conf' },
       { name: 'varlogcontainers', mountPath: '/var/log/containers', readOnly: true },
       { name: 'varlogpods', mountPath: '/var/log/pods', readOnly: true },
       { name: 'state', mountPath: '/var/fluent-bit/state' },
     ]);
     expect(spec.volumes).toEqual([
-      { name: 'config', configMap: { name: 'fluent-bit' } },
+      { name: 'fluent-bit-config', configMap: { name: 'fluent-bit' } },
       { name: 'varlogcontainers', hostPath: { path: '/var/log/containers', type: 'Directory' } },
       { name: 'varlogpods', hostPath: { path: '/var/log/pods', type: 'Directory' } },
       { name: 'state', hostPath: { path: '/var/fluent-bit/state', type: 'DirectoryOrCreate' } },
