@@ -11,6 +11,7 @@ import type { Construct } from 'constructs';
 import { ADDON_KEYS, ADDONS, type AddonDefinition, type AddonKey } from '../platform/addons';
 import type { ClusterConfig, PlatformConfig } from '../platform/schema';
 import { EbsCsiDriver } from './constructs/ebs-csi-driver';
+import { FluentBit } from './constructs/fluent-bit';
 import { clusterAutoscalerStatements } from './policies/cluster-autoscaler-policy';
 import { externalDnsStatements, hostedZoneIds } from './policies/external-dns-policy';
 
@@ -74,6 +75,15 @@ export const ADDON_POLICIES = {
   overprovisioning: null,
   nodeLocalDns: null,
   descheduler: null,
+  fluentBit: {
+    build: (scope, id, context) =>
+      new FluentBit(scope, id, {
+        config: context.config,
+        cluster: context.cluster,
+        oidcProviderArn: context.oidcProviderArn,
+        oidcIssuer: context.oidcIssuer,
+      }).role,
+  },
 } satisfies AddonPolicies;
 
 /** An add-on as the infra orchestrator reads it: its definition and the policy of its identity. */

@@ -183,6 +183,17 @@ export const ADDONS = {
     switch: { kind: 'enabled', key: 'descheduler' },
     layer: 'addons',
   },
+  fluentBit: {
+    component: 'fluent-bit',
+    namespace: 'kube-system',
+    // The upstream chart's name for its ServiceAccount (fluent/helm-charts charts/fluent-bit 0.58.1).
+    serviceAccount: 'fluent-bit',
+    identity: { kind: 'irsa', role: 'fluent-bit' },
+    // Off by default, typed in platform/schema.ts (retention): its pods read every pod's logs as
+    // root on every node, and CloudWatch Logs ingestion is billed per GB.
+    switch: { kind: 'enabled', key: 'fluentBit' },
+    layer: 'addons',
+  },
 } as const satisfies Record<string, AddonDefinition>;
 
 export type AddonKey = keyof typeof ADDONS;

@@ -142,3 +142,13 @@ export const ARGOCD_HELM = {
   argoCd: { chart: 'argo-cd', version: '10.10.2' },
   argoCdApps: { chart: 'argocd-apps', version: '2.0.7' },
 } as const;
+
+/**
+ * Fluent Bit 5.1.1, the appVersion of the fluent-bit chart 0.58.1
+ * (https://github.com/fluent/helm-charts/blob/5b81bf7a5a5d9f7c3513810efdef47cdb4e28239/charts/fluent-bit/Chart.yaml),
+ * from the repository its values.yaml names (`image.repository: cr.fluentbit.io/fluent/fluent-bit`).
+ * Its `cloudwatch_logs` output is built in (https://docs.fluentbit.io/manual/pipeline/outputs/cloudwatch);
+ * it reads files and calls the Kubernetes and CloudWatch Logs APIs, so one version serves every
+ * cluster minor.
+ */
+export const FLUENT_BIT_IMAGE = 'cr.fluentbit.io/fluent/fluent-bit:5.1.1';

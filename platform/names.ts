@@ -286,6 +286,15 @@ export const EBS_CSI_DRIVER = {
 } as const;
 
 /**
+ * The CloudWatch Logs group Fluent Bit writes a cluster's container logs to (`addons.fluentBit`),
+ * beside the `/aws/eks/<cluster>/cluster` group EKS writes control-plane logs to. The infra creates
+ * it (retention, key); the chart names it, and Fluent Bit never creates it (`auto_create_group Off`).
+ */
+export function containerLogGroupName(cluster: string): string {
+  return `/aws/eks/${cluster}/containers`;
+}
+
+/**
  * The KMS key that encrypts a cluster's EBS volumes, named by its alias `alias/eks/<cluster>/ebs`:
  * the infra creates key and alias, the StorageClass names the key by its alias ARN, which is known
  * from config alone (a key ARN holds a random key id). EC2 CreateVolume accepts an alias ARN as

@@ -1168,6 +1168,28 @@ const rootObject = z.strictObject({
           description:
             'descheduler: moves running pods whose placement no longer holds, in cooperation with cluster-autoscaler (no utilization plugin). Disabled by default: it evicts running pods.',
         }),
+      fluentBit: z
+        .strictObject({
+          enabled: z.boolean().default(false).meta({
+            description:
+              'Whether Fluent Bit runs: a DaemonSet that reads every container log of every node as root and sends it to CloudWatch Logs (billed per GB ingested and stored), so an environment turns it on in its own config.',
+          }),
+          retentionDays: z
+            .int()
+            .refine(
+              (days) => LOG_RETENTION_DAYS.includes(days),
+              `must be a CloudWatch Logs retention: ${LOG_RETENTION_DAYS.join(', ')}`,
+            )
+            .default(30)
+            .meta({
+              description: `How long CloudWatch Logs keeps the container logs (log group /aws/eks/<cluster>/containers), in days: one of ${LOG_RETENTION_DAYS.join(', ')}.`,
+            }),
+        })
+        .prefault({})
+        .meta({
+          description:
+            'Fluent Bit (upstream chart fluent/helm-charts fluent-bit 0.58.1): container logs of every node to a CloudWatch Logs group per cluster, encrypted with a key of its own, through an IAM role that can only write to that group. Off by default.',
+        }),
     })
     .prefault({})
     .meta({ description: 'The cluster add-ons the platform deploys through Argo CD.' }),

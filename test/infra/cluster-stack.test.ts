@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { App, TerraformOutput } from 'cdktf';
 import { describe, expect, it } from 'vitest';
 import { addPlatformStacks } from '../../infra/platform-stacks';
+import { ADDON_KEYS, ADDONS, type AddonDefinition, addonRuns } from '../../platform/addons';
 import { ConfigError } from '../../platform/load';
 import { clusterRoleName, IRSA_ADDONS, nodeRole } from '../../platform/names';
 import { fixtureConfig, renderConfigs, resourcesOf, stackOf } from '../helpers';
@@ -361,7 +362,15 @@ describe('cluster stacks', () => {
       ].map(ref),
     );
     expect(Object.keys(stack.addons)).toEqual(['vpc-cni', 'coredns', 'kube-proxy']);
-    // Every IRSA add-on is enabled in this fixture.
-    expect(Object.keys(stack.irsaRoles)).toEqual(Object.keys(IRSA_ADDONS));
+    // Every IRSA add-on that is on in this fixture (some are off by default).
+    const cluster = prod.clusters.find((c) => c.color === 'blue');
+    if (cluster === undefined) throw new Error('no prod-blue');
+    const running = ADDON_KEYS.flatMap((key) => {
+      const { identity } = ADDONS[key] as AddonDefinition;
+      return identity.kind === 'irsa' && addonRuns(prod, cluster, key) ? [identity.role] : [];
+    });
+    expect(running.length).toBeGreaterThan(0);
+    expect(Object.keys(IRSA_ADDONS)).toEqual(expect.arrayContaining(running));
+    expect(Object.keys(stack.irsaRoles)).toEqual(running);
   });
 });
