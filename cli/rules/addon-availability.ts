@@ -21,6 +21,7 @@
  */
 import { ADDON_COMPONENTS, SAFE_TO_EVICT_ANNOTATION } from '../../platform/names';
 import type { RenderedObject } from '../render';
+import { selectorMatches } from './label-selectors';
 import { podTemplates } from './pod-templates';
 import { type Finding, objectAnnotations, type Rule } from './rule';
 import type { Json } from './terraform-json';
@@ -34,34 +35,6 @@ interface Budget {
   readonly selector: Json;
   readonly maxUnavailable?: number | string;
   readonly minAvailable?: number | string;
-}
-
-/** Whether a label selector (matchLabels and matchExpressions) selects a pod with these labels. */
-export function selects(selector: Json, labels: Readonly<Record<string, string>>): boolean {
-  const matchLabels = (selector?.matchLabels ?? {}) as Record<string, string>;
-  const expressions = (selector?.matchExpressions ?? []) as {
-    key: string;
-    operator: string;
-    values?: string[];
-  }[];
-  // An empty selector selects every pod of the namespace (policy/v1).
-  if (Object.keys(matchLabels).length === 0 && expressions.length === 0) return true;
-  if (!Object.entries(matchLabels).every(([key, value]) => labels[key] === value)) return false;
-  return expressions.every(({ key, operator, values = [] }) => {
-    const value = labels[key];
-    switch (operator) {
-      case 'In':
-        return value !== undefined && values.includes(value);
-      case 'NotIn':
-        return value === undefined || !values.includes(value);
-      case 'Exists':
-        return value !== undefined;
-      case 'DoesNotExist':
-        return value === undefined;
-      default:
-        return false;
-    }
-  });
 }
 
 /** Why a budget allows no eviction of a workload of `replicas` pods, or undefined. */
@@ -115,7 +88,7 @@ function addonAvailabilityFindings(objects: readonly RenderedObject[]): Finding[
     const what = `${o.kind} ${namespace}/${o.metadata?.name}`;
     const labels = (o.spec?.template?.metadata?.labels ?? {}) as Record<string, string>;
     const selecting = (budgets.get(`${source.cluster}/${namespace}`) ?? []).filter((b) =>
-      selects(b.selector, labels),
+      selectorMatches(b.selector, labels),
     );
     const templateAnnotations = (o.spec?.template?.metadata?.annotations ?? {}) as Record<string, string>;
     const safeToEvict = templateAnnotations[SAFE_TO_EVICT_ANNOTATION];

@@ -16,42 +16,11 @@
  * (https://docs.aws.amazon.com/eks/latest/userguide/cni-network-policy-configure.html).
  */
 import { appComponent } from '../../platform/names';
+import { selectorMatches } from './label-selectors';
 import { type Finding, objectAnnotations, type Rule, terraformComments } from './rule';
 import { blocksOf, type Json } from './terraform-json';
 
 export const NETWORK_POLICY_COVERAGE = 'network-policy-coverage';
-
-interface LabelSelector {
-  readonly matchLabels?: Readonly<Record<string, string>>;
-  readonly matchExpressions?: readonly { key: string; operator: string; values?: string[] }[];
-}
-
-/** Whether a Kubernetes label selector selects these labels; `{}` selects everything. */
-export function selectorMatches(
-  selector: LabelSelector | undefined,
-  labels: Readonly<Record<string, string>>,
-) {
-  if (selector === undefined) return false;
-  const byLabel = Object.entries(selector.matchLabels ?? {}).every(([key, value]) => labels[key] === value);
-  return (
-    byLabel &&
-    (selector.matchExpressions ?? []).every(({ key, operator, values = [] }) => {
-      const value = labels[key];
-      switch (operator) {
-        case 'In':
-          return value !== undefined && values.includes(value);
-        case 'NotIn':
-          return value === undefined || !values.includes(value);
-        case 'Exists':
-          return value !== undefined;
-        case 'DoesNotExist':
-          return value === undefined;
-        default:
-          return false;
-      }
-    })
-  );
-}
 
 /** The labels of the pods a workload object creates, or undefined when it creates none. */
 export function podTemplateLabels(object: Json): Record<string, string> | undefined {

@@ -13,6 +13,7 @@
 import { appClusters, appNamespace, clusterName } from '../../platform/names';
 import type { PlatformConfig } from '../../platform/schema';
 import type { RenderedObject } from '../render';
+import { type LabelSelector, selectorMatches } from './label-selectors';
 import { type Finding, objectAnnotations, type Rule } from './rule';
 
 const RULE_ID = 'people-cluster-rights';
@@ -21,15 +22,6 @@ interface PolicyRule {
   readonly apiGroups?: readonly string[];
   readonly resources?: readonly string[];
   readonly verbs?: readonly string[];
-}
-
-interface LabelSelector {
-  readonly matchLabels?: Readonly<Record<string, string>>;
-  readonly matchExpressions?: readonly {
-    readonly key: string;
-    readonly operator: string;
-    readonly values?: readonly string[];
-  }[];
 }
 
 /** A role as the rule sees it: its own rules, labels, and the selectors it aggregates. */
@@ -144,28 +136,6 @@ export function refusedRights(rules: readonly PolicyRule[]): string[] {
     if (writes.length > 0) rights.add(`${writes.join('/')} on ${resources.join(', ')}`);
   }
   return [...rights];
-}
-
-/** Whether a label selector matches labels (https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#resources-that-support-set-based-requirements). */
-export function selectorMatches(selector: LabelSelector, labels: Readonly<Record<string, string>>): boolean {
-  for (const [key, value] of Object.entries(selector.matchLabels ?? {})) {
-    if (labels[key] !== value) return false;
-  }
-  for (const { key, operator, values = [] } of selector.matchExpressions ?? []) {
-    const has = Object.hasOwn(labels, key);
-    const ok =
-      operator === 'In'
-        ? has && values.includes(labels[key] as string)
-        : operator === 'NotIn'
-          ? !has || !values.includes(labels[key] as string)
-          : operator === 'Exists'
-            ? has
-            : operator === 'DoesNotExist'
-              ? !has
-              : false;
-    if (!ok) return false;
-  }
-  return true;
 }
 
 const metadataOf = (object: Record<string, unknown>) =>

@@ -1,10 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RenderedObject, Rendering } from '../../cli/render';
-import {
-  NETWORK_POLICY_COVERAGE,
-  networkPolicyCoverageRule,
-  selectorMatches,
-} from '../../cli/rules/network-policy-coverage';
+import { selectorMatches } from '../../cli/rules/label-selectors';
+import { NETWORK_POLICY_COVERAGE, networkPolicyCoverageRule } from '../../cli/rules/network-policy-coverage';
 import { exceptionKey } from '../../cli/rules/rule';
 import { FIXTURE_ENVIRONMENTS, fixtureConfig, renderConfigs } from '../helpers';
 

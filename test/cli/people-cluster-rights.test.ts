@@ -1,10 +1,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { RenderedObject, Rendering } from '../../cli/render';
+import { selectorMatches } from '../../cli/rules/label-selectors';
 import {
   peopleClusterRightsRule,
   refusedRights,
   resourceMatches,
-  selectorMatches,
 } from '../../cli/rules/people-cluster-rights';
 import { exceptionKey } from '../../cli/rules/rule';
 import type { PlatformConfig } from '../../platform/schema';

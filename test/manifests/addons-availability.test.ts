@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { RenderedObject } from '../../cli/render';
-import { addonAvailabilityRule, selects } from '../../cli/rules/addon-availability';
+import { addonAvailabilityRule } from '../../cli/rules/addon-availability';
 import { ALL_RULES, runRules } from '../../cli/rules/all-rules';
+import { selectorMatches as selects } from '../../cli/rules/label-selectors';
 import { formatViolation } from '../../cli/rules/violation';
 import { METRICS_SERVER_REPLICAS } from '../../manifests/charts/metrics-server-chart';
 import { POLICY_EXCEPTION_PREFIX, SAFE_TO_EVICT_ANNOTATION } from '../../platform/names';

@@ -9,7 +9,7 @@
  */
 
 import type { RenderedObject } from '../../cli/render';
-import { selectorMatches } from '../../cli/rules/network-policy-coverage';
+import { selectorMatches } from '../../cli/rules/label-selectors';
 import { NAMESPACE_NAME_LABEL } from '../../platform/names';
 import { parseCidr } from '../../platform/network';
 
