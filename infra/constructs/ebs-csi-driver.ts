@@ -1,15 +1,14 @@
 import { DataAwsEksAddonVersion } from '@cdktf/provider-aws/lib/data-aws-eks-addon-version';
-import { DataAwsIamPolicyDocument } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
 import { EksAddon } from '@cdktf/provider-aws/lib/eks-addon';
 import type { IamRole } from '@cdktf/provider-aws/lib/iam-role';
-import { KmsAlias } from '@cdktf/provider-aws/lib/kms-alias';
-import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
+import type { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { clusterName, EBS_CSI_DRIVER, ebsVolumeKeyAlias, irsaRole } from '../../platform/names';
 import type { ClusterConfig, PlatformConfig } from '../../platform/schema';
 import { keyBaseStatements } from '../policies/cluster-key-policies';
 import { EBS_CSI_MIN_DRIVER_VERSION, ebsCsiDriverStatements } from '../policies/ebs-csi-driver-policy';
+import { customerKey } from './customer-key';
 import { IrsaRole } from './irsa-role';
 
 export interface EbsCsiDriverProps {
@@ -71,21 +70,11 @@ export class EbsCsiDriver extends Construct {
     const { config, cluster } = props;
     const name = clusterName(config, cluster);
 
-    const keyPolicy = new DataAwsIamPolicyDocument(this, 'key-policy', {
-      statement: keyBaseStatements(config.account, config.encryption.keyAdministrators),
-    });
-    keyPolicy.overrideLogicalId(EBS_CSI_LOGICAL_IDS.keyPolicy);
-    this.volumeKey = new KmsKey(this, 'key', {
+    this.volumeKey = customerKey(this, EBS_CSI_LOGICAL_IDS.key, {
       description: `EBS volumes of the PersistentVolumes of EKS cluster ${name}`,
-      enableKeyRotation: true,
-      deletionWindowInDays: 30,
-      policy: keyPolicy.json,
+      alias: ebsVolumeKeyAlias(config, cluster).name,
+      statements: keyBaseStatements(config.account, config.encryption.keyAdministrators),
     });
-    this.volumeKey.overrideLogicalId(EBS_CSI_LOGICAL_IDS.key);
-    new KmsAlias(this, 'key-alias', {
-      name: ebsVolumeKeyAlias(config, cluster).name,
-      targetKeyId: this.volumeKey.keyId,
-    }).overrideLogicalId(EBS_CSI_LOGICAL_IDS.keyAlias);
 
     this.role = new IrsaRole(this, EBS_CSI_LOGICAL_IDS.role, {
       role: irsaRole(config, cluster, 'ebs-csi-driver'),

@@ -1,13 +1,12 @@
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
-import { DataAwsIamPolicyDocument } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
 import type { IamRole } from '@cdktf/provider-aws/lib/iam-role';
-import { KmsAlias } from '@cdktf/provider-aws/lib/kms-alias';
-import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
+import type { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import { Construct } from 'constructs';
 import { clusterName, containerLogGroupName, irsaRole } from '../../platform/names';
 import type { ClusterConfig, PlatformConfig } from '../../platform/schema';
 import { logsKeyStatements } from '../policies/cluster-key-policies';
 import { fluentBitStatements } from '../policies/fluent-bit-policy';
+import { customerKey } from './customer-key';
 import { IrsaRole } from './irsa-role';
 
 export interface FluentBitProps {
@@ -51,26 +50,16 @@ export class FluentBit extends Construct {
     const name = clusterName(config, cluster);
     const logGroupName = containerLogGroupName(name);
 
-    const keyPolicy = new DataAwsIamPolicyDocument(this, 'key-policy', {
-      statement: logsKeyStatements({
+    this.key = customerKey(this, FLUENT_BIT_LOGICAL_IDS.key, {
+      description: `Container logs of EKS cluster ${name}`,
+      alias: `alias/eks/${name}/containers`,
+      statements: logsKeyStatements({
         account: config.account,
         region: config.region,
         keyAdministrators: config.encryption.keyAdministrators,
         logGroupName,
       }),
     });
-    keyPolicy.overrideLogicalId(FLUENT_BIT_LOGICAL_IDS.keyPolicy);
-    this.key = new KmsKey(this, 'key', {
-      description: `Container logs of EKS cluster ${name}`,
-      enableKeyRotation: true,
-      deletionWindowInDays: 30,
-      policy: keyPolicy.json,
-    });
-    this.key.overrideLogicalId(FLUENT_BIT_LOGICAL_IDS.key);
-    new KmsAlias(this, 'key-alias', {
-      name: `alias/eks/${name}/containers`,
-      targetKeyId: this.key.keyId,
-    }).overrideLogicalId(FLUENT_BIT_LOGICAL_IDS.keyAlias);
 
     this.logGroup = new CloudwatchLogGroup(this, 'log-group', {
       name: logGroupName,

@@ -7,8 +7,7 @@ import { IamOpenidConnectProvider } from '@cdktf/provider-aws/lib/iam-openid-con
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
-import { KmsAlias } from '@cdktf/provider-aws/lib/kms-alias';
-import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
+import type { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import { dependable, Fn, type ITerraformDependable, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
 import { clusterName, clusterRoleName, IRSA_AUDIENCE, nodeRole } from '../../platform/names';
@@ -19,6 +18,7 @@ import { awsProvider } from '../aws-provider';
 import { addonIrsaRoles } from '../constructs/addon-irsa-roles';
 import { chartIrsaRoles } from '../constructs/chart-irsa-roles';
 import { ClusterAccess } from '../constructs/cluster-access';
+import { customerKey } from '../constructs/customer-key';
 import { ManagedNodeGroups } from '../constructs/managed-node-groups';
 import { NodeRole } from '../constructs/node-role';
 import {
@@ -152,20 +152,15 @@ export class ClusterStack extends TerraformStack {
     // explicit key policy (infra/policies/cluster-key-policies.ts): the account, the configured key
     // administrators, and the cluster role's use. https://docs.aws.amazon.com/eks/latest/userguide/enable-kms.html
     const keyAdministrators = config.encryption.keyAdministrators;
-    const secretsKeyPolicy = new DataAwsIamPolicyDocument(this, 'secrets-key-policy', {
-      statement: secretsKeyStatements({
+    const key = customerKey(this, 'secrets-key', {
+      description: `Kubernetes secrets of EKS cluster ${name}`,
+      alias: `alias/eks/${name}`,
+      statements: secretsKeyStatements({
         account: config.account,
         keyAdministrators,
         clusterRoleArn: clusterRole.role.arn,
       }),
     });
-    const key = new KmsKey(this, 'secrets-key', {
-      description: `Kubernetes secrets of EKS cluster ${name}`,
-      enableKeyRotation: true,
-      deletionWindowInDays: 30,
-      policy: secretsKeyPolicy.json,
-    });
-    new KmsAlias(this, 'secrets-key-alias', { name: `alias/eks/${name}`, targetKeyId: key.keyId });
     this.kmsKeyArn = key.arn;
     const keyUse = this.clusterRoleKeyUse(config, cluster, clusterRole.role, key);
 
@@ -185,21 +180,16 @@ export class ClusterStack extends TerraformStack {
     // https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html
     // https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/cloudwatch_log_group#kms_key_id
     const logGroupName = controlPlaneLogGroupName(name);
-    const logsKeyPolicy = new DataAwsIamPolicyDocument(this, 'logs-key-policy', {
-      statement: logsKeyStatements({
+    const logsKey = customerKey(this, 'logs-key', {
+      description: `Control-plane logs of EKS cluster ${name}`,
+      alias: `alias/eks/${name}/logs`,
+      statements: logsKeyStatements({
         account: config.account,
         region: config.region,
         keyAdministrators,
         logGroupName,
       }),
     });
-    const logsKey = new KmsKey(this, 'logs-key', {
-      description: `Control-plane logs of EKS cluster ${name}`,
-      enableKeyRotation: true,
-      deletionWindowInDays: 30,
-      policy: logsKeyPolicy.json,
-    });
-    new KmsAlias(this, 'logs-key-alias', { name: `alias/eks/${name}/logs`, targetKeyId: logsKey.keyId });
 
     // EKS writes control-plane logs to this exact group name; creating it first lets Terraform own
     // its retention and key. https://docs.aws.amazon.com/eks/latest/userguide/control-plane-logs.html
