@@ -69,6 +69,13 @@ export interface AddonDefinition {
    */
   readonly installedBy?: 'eks-managed-addon';
   /**
+   * With `installedBy: 'eks-managed-addon'`, the EKS add-on's name (the `addon_name` of its
+   * aws_eks_addon, https://docs.aws.amazon.com/eks/latest/userguide/workloads-add-ons-available-eks.html):
+   * how the `irsa-role-users` check knows which catalog entry, so which service account, an
+   * aws_eks_addon's service_account_role_arn serves.
+   */
+  readonly eksAddonName?: string;
+  /**
    * The clusters it runs on, when its switch alone does not decide: a node agent for hardware only
    * some clusters have (the NVIDIA device plugin, on clusters with an NVIDIA GPU node group). Read
    * with the switch by `addonRuns`, the one gate of both orchestrators; on a cluster it does not
@@ -136,6 +143,7 @@ export const ADDONS = {
     switch: { kind: 'enabled', key: 'ebsCsiDriver' },
     layer: 'addons',
     installedBy: 'eks-managed-addon',
+    eksAddonName: 'aws-ebs-csi-driver',
   },
   nvidiaDevicePlugin: {
     component: 'nvidia-device-plugin',

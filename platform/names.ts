@@ -280,7 +280,7 @@ export const ADDON_COMPONENTS = Object.fromEntries(
  * and the platform's default StorageClass.
  */
 export const EBS_CSI_DRIVER = {
-  addonName: 'aws-ebs-csi-driver',
+  addonName: ADDONS.ebsCsiDriver.eksAddonName,
   provisioner: 'ebs.csi.aws.com',
   storageClass: 'gp3',
 } as const;

@@ -9,6 +9,7 @@ import { autoscalerVersionRule, liveExternalDnsRule } from './cluster-versions';
 import { containerResourcesRule, imagePinnedRule, runAsNonRootRule } from './container-policy';
 import { distinctProbesRule } from './distinct-probes';
 import { iamWildcardsRule } from './iam-wildcards';
+import { irsaRoleUsersRule } from './irsa-role-users';
 import { irsaRule } from './irsa-trust';
 import { kmsKeyPolicyRule } from './kms-key-policy';
 import { kubernetesSchemaRule } from './kubernetes-schema';
@@ -34,6 +35,7 @@ export const ALL_RULES = [
   runAsNonRootRule,
   distinctProbesRule,
   irsaRule,
+  irsaRoleUsersRule,
   peopleClusterRightsRule,
   networkPolicyCoverageRule,
   schedulingRule,

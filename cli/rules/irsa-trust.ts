@@ -4,28 +4,9 @@
  * OIDC issuer's `sub` = `system:serviceaccount:<namespace>:<name>` and `aud` = sts.amazonaws.com.
  */
 import { IRSA_AUDIENCE, IRSA_ROLE_ANNOTATION } from '../../platform/names';
-import type { RenderedStack } from '../render';
 import { type Finding, objectAnnotations, type Rule, type RuleInput } from './rule';
-import { blockList, blocksOf, type Json, referencedData } from './terraform-json';
-
-/** The `sub` and `aud` values a role's trust policy accepts, or a reason it cannot be read. */
-function trustedClaims(stack: RenderedStack, role: Json): { sub: string[]; aud: string[] } | string {
-  const document = referencedData(stack, role.assume_role_policy, 'aws_iam_policy_document');
-  if (document === undefined) return 'has a trust policy that is not an aws_iam_policy_document of its stack';
-  const sub: string[] = [];
-  const aud: string[] = [];
-  for (const statement of blockList(document.statement)) {
-    if ((statement.effect ?? 'Allow') !== 'Allow') continue;
-    if (!((statement.actions ?? []) as string[]).includes('sts:AssumeRoleWithWebIdentity')) continue;
-    for (const condition of blockList(statement.condition)) {
-      if (condition.test !== 'StringEquals') continue;
-      const variable = String(condition.variable);
-      if (variable.endsWith(':sub')) sub.push(...(condition.values as string[]));
-      if (variable.endsWith(':aud')) aud.push(...(condition.values as string[]));
-    }
-  }
-  return { sub, aud };
-}
+import { blocksOf } from './terraform-json';
+import { webIdentityTrust } from './web-identity-trust';
 
 export const irsaRule: Rule<'irsa'> = {
   id: 'irsa',
@@ -64,7 +45,7 @@ function irsaFindings({ rendering, configs }: RuleInput): Finding[] {
       report(`role ${arn} is not created by the stack ${o.cluster}`);
       continue;
     }
-    const claims = trustedClaims(stack, found[1]);
+    const claims = webIdentityTrust(stack, found[1]);
     if (typeof claims === 'string') {
       report(`role ${roleName} ${claims}`);
       continue;

@@ -103,6 +103,14 @@ const CASES = {
       return annotations(account);
     },
   },
+  'irsa-role-users': {
+    breaks: (r) => {
+      // The role stays; nothing uses it any more.
+      const account = findObject(r, 'prod-blue', 'ServiceAccount', 'external-dns', 'kube-system');
+      delete account.metadata.annotations[IRSA_ROLE_ANNOTATION];
+      return comments(resource(r, 'prod-blue', 'aws_iam_role', 'irsa-external-dns'));
+    },
+  },
   scheduling: {
     breaks: (r) => {
       const web = findObject(r, 'prod-blue', 'Deployment', 'web', 'web');
