@@ -37,10 +37,24 @@ export const irsaRoleUsersRule: Rule<'irsa-role-users'> = {
 
 function irsaRoleUsersFindings({ rendering, configs }: RuleInput): Finding[] {
   const findings: Finding[] = [];
+  // What can use a role, read once: the annotated ServiceAccounts and the Applications with Helm
+  // values, by cluster (a few per cluster among thousands of objects).
+  const candidates = new Map<string, RenderedObject[]>();
+  for (const o of rendering.objects) {
+    const object = o.object as Json;
+    const candidate =
+      (object.kind === 'ServiceAccount' &&
+        object.metadata?.annotations?.[IRSA_ROLE_ANNOTATION] !== undefined) ||
+      (object.kind === 'Application' && object.spec?.source?.helm !== undefined);
+    if (!candidate) continue;
+    const list = candidates.get(o.cluster);
+    if (list === undefined) candidates.set(o.cluster, [o]);
+    else list.push(o);
+  }
   for (const stack of rendering.stacks) {
     const config = configs.find((c) => c.name === stack.environment);
     // A cluster stack is named after its cluster (platform/names.ts, stackNames.cluster).
-    const objects = rendering.objects.filter((o) => o.cluster === stack.name);
+    const objects = candidates.get(stack.name) ?? [];
     for (const [id, role] of blocksOf(stack, 'aws_iam_role')) {
       const trust = webIdentityTrust(stack, role);
       if (typeof trust === 'string' || !trust.webIdentity) continue;
