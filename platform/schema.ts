@@ -749,6 +749,17 @@ const app = z
           `gives the namespace ${ARGOCD.namespace}, which belongs to Argo CD: its Helm release creates it`,
         );
       }
+      // An add-on's own namespace (overprovisioning, external-secrets): the app would prune it,
+      // and everything of the add-on in it, when it is removed.
+      const addon = Object.values(ADDONS as Readonly<Record<string, AddonDefinition>>).find(
+        (d) => d.namespace === namespace,
+      );
+      if (addon !== undefined && !namespace.startsWith('kube-')) {
+        issue(
+          [field],
+          `gives the namespace ${namespace}, which belongs to add-on ${addon.component}: an app's namespace is created and pruned with the app`,
+        );
+      }
     }),
   );
 

@@ -317,6 +317,16 @@ describe('External Secrets Operator add-on', () => {
     ]);
   });
 
+  it("rejects an app in the operator's namespace, which the app would prune with it", () => {
+    expect(
+      problems((raw) => {
+        raw.apps[0].namespace = 'external-secrets';
+      }),
+    ).toEqual([
+      'config/prod.yaml: apps[0].namespace: gives the namespace external-secrets, which belongs to add-on external-secrets: an app\'s namespace is created and pruned with the app, got "external-secrets"',
+    ]);
+  });
+
   it('rejects a remote key outside the prefix, a prefix without a final slash, and invalid Secret names and keys', () => {
     expect(
       problems((raw) => {
