@@ -49,7 +49,7 @@ function problems(edit: (raw: Raw) => void): string[] {
   const raw = parse(fixtureText('prod')) as Raw;
   edit(raw);
   try {
-    parseConfig(stringify(raw), 'config/prod.yaml', 'prod');
+    parseConfig(stringify(raw), 'prod.yaml', 'prod');
   } catch (error) {
     if (error instanceof ConfigError) return error.message.split('\n');
     throw error;
@@ -313,7 +313,7 @@ describe('External Secrets Operator add-on', () => {
         raw.apps[1].secrets = [{ name: 'db', remoteKey: 'prod/payments/db' }];
       }),
     ).toEqual([
-      'config/prod.yaml: apps[1].secrets: must be empty while addons.externalSecrets.enabled is false: no operator would create the Secrets and the pods would never start, got a list of 1',
+      'prod.yaml: apps[1].secrets: must be empty while addons.externalSecrets.enabled is false: no operator would create the Secrets and the pods would never start, got a list of 1',
     ]);
   });
 
@@ -323,7 +323,7 @@ describe('External Secrets Operator add-on', () => {
         raw.apps[0].namespace = 'external-secrets';
       }),
     ).toEqual([
-      'config/prod.yaml: apps[0].namespace: gives the namespace external-secrets, which belongs to add-on external-secrets: an app\'s namespace is created and pruned with the app, got "external-secrets"',
+      'prod.yaml: apps[0].namespace: gives the namespace external-secrets, which belongs to add-on external-secrets: an app\'s namespace is created and pruned with the app, got "external-secrets"',
     ]);
   });
 
@@ -341,15 +341,15 @@ describe('External Secrets Operator add-on', () => {
       }),
     ).toEqual([
       expect.stringMatching(
-        /^config\/prod\.yaml: apps\[1\]\.secrets\[1\]\.name: must be a Kubernetes Secret name: a DNS-1123 subdomain .*at most 253 characters, got "Bad_Name"$/,
+        /^prod\.yaml: apps\[1\]\.secrets\[1\]\.name: must be a Kubernetes Secret name: a DNS-1123 subdomain .*at most 253 characters, got "Bad_Name"$/,
       ),
       expect.stringMatching(
-        /^config\/prod\.yaml: apps\[1\]\.secrets\[2\]\.name: must be a Kubernetes Secret name/,
+        /^prod\.yaml: apps\[1\]\.secrets\[2\]\.name: must be a Kubernetes Secret name/,
       ),
       expect.stringMatching(
-        /^config\/prod\.yaml: apps\[1\]\.secrets\[3\]\.keys\[0\]: must be a Secret key: .*, got "a b"$/,
+        /^prod\.yaml: apps\[1\]\.secrets\[3\]\.keys\[0\]: must be a Secret key: .*, got "a b"$/,
       ),
-      'config/prod.yaml: apps[1].secrets[4].keys[1]: is listed twice, got "ok"',
+      'prod.yaml: apps[1].secrets[4].keys[1]: is listed twice, got "ok"',
     ]);
     expect(
       problems((raw) => {
@@ -361,16 +361,16 @@ describe('External Secrets Operator add-on', () => {
         ];
       }),
     ).toEqual([
-      'config/prod.yaml: apps[1].secrets[0].remoteKey: must be a secret name under addons.externalSecrets.prefix "prod/" (the operator\'s IAM role may read nothing else), got "stage/payments/db"',
-      'config/prod.yaml: apps[1].secrets[1].name: is declared twice in this app, got "db"',
-      'config/prod.yaml: apps[1].secrets[2].remoteKey: must be a secret name under addons.externalSecrets.prefix "prod/" (the operator\'s IAM role may read nothing else), got "prod/"',
+      'prod.yaml: apps[1].secrets[0].remoteKey: must be a secret name under addons.externalSecrets.prefix "prod/" (the operator\'s IAM role may read nothing else), got "stage/payments/db"',
+      'prod.yaml: apps[1].secrets[1].name: is declared twice in this app, got "db"',
+      'prod.yaml: apps[1].secrets[2].remoteKey: must be a secret name under addons.externalSecrets.prefix "prod/" (the operator\'s IAM role may read nothing else), got "prod/"',
     ]);
     expect(
       problems((raw) => {
         raw.addons.externalSecrets = { enabled: true, prefix: 'prod' };
       }),
     ).toEqual([
-      'config/prod.yaml: addons.externalSecrets.prefix: must end with \'/\': IAM matches secret:<prefix>* as text, so "prod" would also match "prodother/…", got "prod"',
+      'prod.yaml: addons.externalSecrets.prefix: must end with \'/\': IAM matches secret:<prefix>* as text, so "prod" would also match "prodother/…", got "prod"',
     ]);
   });
 });
