@@ -116,9 +116,9 @@ export function secretNamespaces(config: PlatformConfig, cluster: ClusterConfig)
  * here, the ClusterSecretStore `aws-secrets-manager` the apps' ExternalSecrets read from.
  *
  * The store names no credentials (`auth`): the provider then uses the controller's own AWS
- * credentials, which IRSA gives it (docs/provider/aws-access.md at helm-chart-2.9.0, "Controller's Pod
- * Identity": with no other authentication, the controller's IRSA role makes every call), so one role, trusted for the controller's ServiceAccount only, is the
- * only identity. `auth.jwt.serviceAccountRef` would make the controller mint tokens for a named
+ * credentials, which IRSA gives it (docs/provider/aws-access.md at helm-chart-2.9.0, "Controller's
+ * Pod Identity": with no other authentication, the controller's role makes every call), so one
+ * role, trusted for the controller's ServiceAccount only, is the only identity. `auth.jwt.serviceAccountRef` would make the controller mint tokens for a named
  * ServiceAccount (`serviceaccounts/token create`, turned off above) for the same role.
  * `conditions` lets only the namespaces of apps that declare secrets use the store
  * (pkg/controllers/secretstore/client_manager.go, `shouldProcessSecret`: a condition with no
