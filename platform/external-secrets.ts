@@ -7,18 +7,17 @@
 import type { HelmChartSourceConfig } from './helm-charts';
 
 /**
- * The upstream chart, at the exact version of the chart index https://charts.external-secrets.io
+ * The upstream chart, at an exact version, from the chart repository of the chart's README
+ * (`helm repo add external-secrets https://charts.external-secrets.io`)
  * (external-secrets/external-secrets, deploy/charts/external-secrets/Chart.yaml at tag
- * helm-chart-2.9.0, commit cc5bfbc2: version 2.9.0, appVersion v2.9.0).
+ * helm-chart-2.9.0, commit cc5bfbc2: version 2.9.0, appVersion v2.9.0, which is the default tag of
+ * its image ghcr.io/external-secrets/external-secrets).
  */
 export const EXTERNAL_SECRETS_CHART = {
   repoURL: 'https://charts.external-secrets.io',
   chart: 'external-secrets',
   version: '2.9.0',
 } as const satisfies HelmChartSourceConfig;
-
-/** The operator's image version: the chart's appVersion (its default `image.tag`). */
-export const EXTERNAL_SECRETS_APP_VERSION = 'v2.9.0';
 
 /**
  * The Helm release name. The chart names its objects and its controller's ServiceAccount after the
@@ -82,6 +81,9 @@ export function remoteKeyProblem(key: string, prefix: string): string | undefine
   return undefined;
 }
 
+/** Kubernetes IsDNS1123Subdomain (k8s.io/apimachinery/pkg/util/validation). */
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
 /**
  * Why a Kubernetes Secret name is invalid, or undefined: a DNS-1123 subdomain of at most 253
  * characters (https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#dns-subdomain-names).
@@ -102,9 +104,6 @@ export function secretKeyProblem(key: string): string | undefined {
     ? undefined
     : "must be a Secret key: letters, digits, '-', '_' and '.', at most 253 characters, not '.' or '..'";
 }
-
-/** Kubernetes IsDNS1123Subdomain (k8s.io/apimachinery/pkg/util/validation). */
-const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 /** Where an app's pods find a declared secret: one read-only volume per secret, a file per key. */
 export function appSecretMountPath(name: string): string {
