@@ -9,11 +9,13 @@ import type { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import type { ITerraformDependable } from 'cdktf';
 import type { Construct } from 'constructs';
 import { ADDON_KEYS, ADDONS, type AddonDefinition, type AddonKey } from '../platform/addons';
+import { externalSecretsPrefix } from '../platform/external-secrets';
 import type { ClusterConfig, PlatformConfig } from '../platform/schema';
 import { EbsCsiDriver } from './constructs/ebs-csi-driver';
 import { FluentBit } from './constructs/fluent-bit';
 import { clusterAutoscalerStatements } from './policies/cluster-autoscaler-policy';
 import { externalDnsStatements, hostedZoneIds } from './policies/external-dns-policy';
+import { externalSecretsStatements } from './policies/external-secrets-policy';
 
 /** What a policy is built from. */
 export interface AddonPolicyContext {
@@ -84,6 +86,12 @@ export const ADDON_POLICIES = {
         oidcIssuer: context.oidcIssuer,
       }).role,
   },
+  externalSecrets: ({ config }) =>
+    externalSecretsStatements({
+      region: config.region,
+      account: config.account,
+      prefix: externalSecretsPrefix(config),
+    }),
 } satisfies AddonPolicies;
 
 /** An add-on as the infra orchestrator reads it: its definition and the policy of its identity. */

@@ -10,6 +10,7 @@ import type { ClusterConfig, PlatformConfig } from '../platform/schema';
 import { ClusterAutoscalerChart } from './charts/cluster-autoscaler-chart';
 import { DeschedulerChart } from './charts/descheduler-chart';
 import { ExternalDnsChart } from './charts/external-dns-chart';
+import { ExternalSecretsChart } from './charts/external-secrets-chart';
 import { FluentBitChart } from './charts/fluent-bit-chart';
 import { MetricsServerChart } from './charts/metrics-server-chart';
 import { NodeLocalDnsChart } from './charts/node-local-dns-chart';
@@ -38,6 +39,7 @@ export const ADDON_CHARTS = {
   nodeLocalDns: NodeLocalDnsChart,
   descheduler: DeschedulerChart,
   fluentBit: FluentBitChart,
+  externalSecrets: ExternalSecretsChart,
 } satisfies Record<AddonKey, AddonChartClass>;
 
 /** An add-on as the manifests orchestrator renders it: its definition and its chart. */

@@ -34,6 +34,9 @@ const WAVE_OF_KIND: Readonly<Record<string, number>> = {
   PriorityClass: SYNC_WAVES.prerequisites,
   ConfigMap: SYNC_WAVES.prerequisites,
   Secret: SYNC_WAVES.prerequisites,
+  // The Secret it makes, before the pods that mount it: Argo CD waits for an ExternalSecret to be
+  // Ready (its built-in health check, resource_customizations/external-secrets.io/ExternalSecret).
+  ExternalSecret: SYNC_WAVES.prerequisites,
   ResourceQuota: SYNC_WAVES.prerequisites,
   LimitRange: SYNC_WAVES.prerequisites,
   // A namespace's policies before its pods, so no pod runs while only part of them exist.

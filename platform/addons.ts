@@ -64,10 +64,13 @@ export interface AddonDefinition {
   /**
    * Who installs the add-on's workload and its ServiceAccount: an EKS managed add-on the infra
    * creates (`eks-managed-addon`; EKS annotates the ServiceAccount with the role given as the
-   * add-on's service_account_role_arn, and the chart holds only configuration objects), or dist.
+   * add-on's service_account_role_arn, and the chart holds only configuration objects), an
+   * upstream Helm chart Argo CD installs at an exact version (`helm`; the add-on's chart exposes
+   * that release as `helmRelease`, its values annotate the chart's ServiceAccount with the role,
+   * and dist/ holds the Application and the add-on's own objects, not the chart's), or dist.
    * @default - dist: the add-on's chart renders its workload and ServiceAccount
    */
-  readonly installedBy?: 'eks-managed-addon';
+  readonly installedBy?: 'eks-managed-addon' | 'helm';
   /**
    * With `installedBy: 'eks-managed-addon'`, the EKS add-on's name (the `addon_name` of its
    * aws_eks_addon, https://docs.aws.amazon.com/eks/latest/userguide/workloads-add-ons-available-eks.html):
@@ -75,6 +78,12 @@ export interface AddonDefinition {
    * aws_eks_addon's service_account_role_arn serves.
    */
   readonly eksAddonName?: string;
+  /**
+   * With `installedBy: 'helm'`, the name of the Argo CD Application (and AppProject) that installs
+   * the upstream chart: how the `irsa-role-users` check knows which catalog entry, so which service
+   * account, an Application whose Helm values carry a role's ARN serves.
+   */
+  readonly helmApplication?: string;
   /**
    * The clusters it runs on, when its switch alone does not decide: a node agent for hardware only
    * some clusters have (the NVIDIA device plugin, on clusters with an NVIDIA GPU node group). Read
@@ -201,6 +210,19 @@ export const ADDONS = {
     // root on every node, and CloudWatch Logs ingestion is billed per GB.
     switch: { kind: 'enabled', key: 'fluentBit' },
     layer: 'addons',
+  },
+  externalSecrets: {
+    component: 'external-secrets',
+    namespace: 'external-secrets',
+    // The chart's controller ServiceAccount for the release `external-secrets`
+    // (platform/external-secrets.ts, EXTERNAL_SECRETS_RELEASE).
+    serviceAccount: 'external-secrets',
+    identity: { kind: 'irsa', role: 'external-secrets' },
+    // Off by default, typed in platform/schema.ts (the secret name prefix): it reads secrets.
+    switch: { kind: 'enabled', key: 'externalSecrets' },
+    layer: 'addons',
+    installedBy: 'helm',
+    helmApplication: 'external-secrets-operator',
   },
 } as const satisfies Record<string, AddonDefinition>;
 

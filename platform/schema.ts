@@ -12,6 +12,13 @@ import { z } from 'zod';
 import { ADDONS, type AddonDefinition, type AddonToggleKey } from './addons';
 import { APP_ACCESS_ROLE_NAMES, APP_ACCESS_ROLES, DEFAULT_APP_ACCESS } from './app-access';
 import {
+  externalSecretsPrefix,
+  remoteKeyProblem,
+  secretKeyProblem,
+  secretNameProblem,
+  secretPrefixProblem,
+} from './external-secrets';
+import {
   cronProblem,
   dnsLabelProblem,
   dnsNameProblem,
@@ -566,6 +573,35 @@ const trafficPeer = (direction: 'ingress' | 'egress') =>
           : "A destination the app's pods may reach: exactly one of namespace (another app's), namespaceLabels or cidr, and optionally its ports.",
     });
 
+/** A secret an app needs, copied from AWS Secrets Manager by External Secrets Operator. */
+const appSecret = z
+  .strictObject({
+    name: checked(
+      secretNameProblem,
+      "Name of the Kubernetes Secret (and of its ExternalSecret) in the app's namespace; the pods read it as files under /var/run/secrets/app/<name>/. A DNS-1123 subdomain of at most 253 characters.",
+    ),
+    remoteKey: z.string().min(1).meta({
+      description:
+        'Name of the AWS Secrets Manager secret, under addons.externalSecrets.prefix (prod/payments/db).',
+    }),
+    keys: z
+      .array(checked(secretKeyProblem, 'A key of the JSON secret, and the name of its file.'))
+      .min(1)
+      .optional()
+      .meta({
+        description:
+          "The keys of the secret's JSON object to copy, each becoming a Secret key (a file). When omitted: every key of the JSON object.",
+      }),
+  })
+  .check(
+    rules((secret, { valid, issue }) => {
+      if (!valid(['keys'])) return;
+      (secret.keys ?? []).forEach((key, ki) => {
+        if ((secret.keys ?? []).indexOf(key) !== ki) issue(['keys', ki], 'is listed twice');
+      });
+    }),
+  );
+
 const app = z
   .strictObject({
     name: checked(
@@ -653,6 +689,10 @@ const app = z
       description:
         "Who else may connect to the app's pods. Its namespace denies every other ingress: only its own namespace, its load balancers (when dns publishes a name) and the kubelet's probes get in. Empty (the default): nobody else.",
     }),
+    secrets: z.array(appSecret).default([]).meta({
+      description:
+        "Secrets the app needs from AWS Secrets Manager: each becomes an ExternalSecret and a Secret in the app's namespace, mounted read-only into its pods. Needs addons.externalSecrets. Empty (the default): none.",
+    }),
     egressTo: z.array(trafficPeer('egress')).optional().meta({
       description:
         "Where the pods of the app's namespace may connect. When omitted: anywhere. When given, even empty, every other egress is denied; cluster DNS and the app's own namespace stay allowed.",
@@ -707,6 +747,17 @@ const app = z
         issue(
           [field],
           `gives the namespace ${ARGOCD.namespace}, which belongs to Argo CD: its Helm release creates it`,
+        );
+      }
+      // An add-on's own namespace (overprovisioning, external-secrets): the app would prune it,
+      // and everything of the add-on in it, when it is removed.
+      const addon = Object.values(ADDONS as Readonly<Record<string, AddonDefinition>>).find(
+        (d) => d.namespace === namespace,
+      );
+      if (addon !== undefined && !namespace.startsWith('kube-')) {
+        issue(
+          [field],
+          `gives the namespace ${namespace}, which belongs to add-on ${addon.component}: an app's namespace is created and pruned with the app`,
         );
       }
     }),
@@ -1190,6 +1241,22 @@ const rootObject = z.strictObject({
           description:
             'Fluent Bit (upstream chart fluent/helm-charts fluent-bit 0.58.1): container logs of every node to a CloudWatch Logs group per cluster, encrypted with a key of its own, through an IAM role that can only write to that group. Off by default.',
         }),
+      externalSecrets: z
+        .strictObject({
+          enabled: z.boolean().default(false).meta({
+            description:
+              'Whether External Secrets Operator runs (the upstream chart through Argo CD, its IAM role, the ClusterSecretStore aws-secrets-manager), so apps may declare secrets.',
+          }),
+          prefix: checked(
+            secretPrefixProblem,
+            "The Secrets Manager secret names the operator may read: those starting with this prefix, which must end with '/'. When omitted: the environment's name and '/' (prod/).",
+          ).optional(),
+        })
+        .prefault({})
+        .meta({
+          description:
+            "External Secrets Operator (upstream chart external-secrets 2.9.0): copies AWS Secrets Manager secrets under the environment's prefix into Kubernetes Secrets of the apps that declare them (apps[].secrets), through an IAM role that can only read those secrets. Off by default.",
+        }),
     })
     .prefault({})
     .meta({ description: 'The cluster add-ons the platform deploys through Argo CD.' }),
@@ -1413,6 +1480,7 @@ function rootRules(config: z.output<typeof rootObject>, { valid, issue }: RuleCo
 
   appAccessRules(config, { valid, issue });
   chartRules(config, { valid, issue });
+  appSecretRules(config, { valid, issue });
 
   if (!valid(['authenticationMode'], ['access'])) {
     // Only the entries that failed are skipped below; a missing or malformed list stops here.
@@ -1498,6 +1566,34 @@ function listed(values: readonly string[]): string {
  * there is a typo), and a namespace that is not an app's would either create nothing or, for
  * kube-system or argocd, give people the service accounts of the platform itself.
  */
+/**
+ * The secrets apps declare: only with the operator on (nothing else would create the Secrets, and
+ * the pods would never start), only under the prefix its IAM role may read (the ExternalSecret
+ * would fail with AccessDenied at sync time), and each Secret name once per app.
+ */
+function appSecretRules(config: z.output<typeof rootObject>, { valid, issue }: RuleContext): void {
+  if (!valid(['apps', '*', 'secrets'], ['addons', 'externalSecrets'])) return;
+  const { enabled } = config.addons.externalSecrets;
+  const prefix = externalSecretsPrefix(config);
+  config.apps.forEach((a, ai) => {
+    if (a.secrets.length === 0) return;
+    if (!enabled) {
+      issue(
+        ['apps', ai, 'secrets'],
+        'must be empty while addons.externalSecrets.enabled is false: no operator would create the Secrets and the pods would never start',
+      );
+      return;
+    }
+    const names = new Set<string>();
+    a.secrets.forEach((secret, si) => {
+      if (names.has(secret.name)) issue(['apps', ai, 'secrets', si, 'name'], 'is declared twice in this app');
+      names.add(secret.name);
+      const problem = remoteKeyProblem(secret.remoteKey, prefix);
+      if (problem !== undefined) issue(['apps', ai, 'secrets', si, 'remoteKey'], problem);
+    });
+  });
+}
+
 function appAccessRules(config: z.output<typeof rootObject>, { valid, issue }: RuleContext): void {
   // Entries whose fields failed are skipped field by field, not the whole list.
   if (!Array.isArray(config.appAccess)) return;

@@ -63,6 +63,8 @@ describe('the add-on registry', () => {
   // A GPU node group on prod's blue cluster only: an add-on that applies to some clusters
   // (`appliesTo`, the NVIDIA device plugin) runs on blue and not on green.
   const prod = fixtureConfig('prod', (raw) => {
+    // An add-on its upstream Helm chart installs (`installedBy: 'helm'`).
+    raw.addons.externalSecrets = { enabled: true };
     raw.clusters[0].nodeGroups.push({
       name: 'gpu',
       instanceTypes: ['g6.xlarge'],
@@ -147,6 +149,33 @@ describe('the add-on registry', () => {
                 o.cluster === name &&
                 o.object.kind === 'ServiceAccount' &&
                 (o.object as Obj).metadata.name === definition.serviceAccount,
+            ),
+          ).toEqual([]);
+          irsa++;
+          continue;
+        }
+        if (definition.installedBy === 'helm') {
+          // The chart creates the ServiceAccount; the role reaches it through the values of the
+          // Application that installs the chart into the add-on's namespace. dist/ holds no
+          // ServiceAccount of it.
+          const role = addonIrsaRole(config, cluster, definition).roleArn;
+          const installers = rendering.objects.filter(
+            (o) =>
+              o.cluster === name &&
+              o.object.kind === 'Application' &&
+              (o.object as Obj).spec.destination.namespace === definition.namespace &&
+              (o.object as Obj).spec.source.helm !== undefined,
+          );
+          expect(installers, `${name}: ${definition.component}`).toHaveLength(1);
+          expect(JSON.stringify((installers[0] as RenderedObject).object)).toContain(
+            JSON.stringify({ [IRSA_ROLE_ANNOTATION]: role }),
+          );
+          expect(
+            rendering.objects.filter(
+              (o) =>
+                o.cluster === name &&
+                o.object.kind === 'ServiceAccount' &&
+                (o.object as Obj).metadata.namespace === definition.namespace,
             ),
           ).toEqual([]);
           irsa++;

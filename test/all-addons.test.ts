@@ -159,6 +159,24 @@ describe('an environment with every add-on of the catalog, a GPU node group and 
           }
           continue;
         }
+        if (addon.installedBy === 'helm') {
+          // Argo CD installs the upstream chart: its Application, at an exact version, into the
+          // add-on's namespace, whose values hand the add-on's role to the catalog's ServiceAccount.
+          const release = findObject(
+            rendering,
+            name,
+            'Application',
+            addon.helmApplication as string,
+            'argocd',
+          );
+          expect(release.spec.source.targetRevision, label).toMatch(/^\d+\.\d+\.\d+$/);
+          expect(release.spec.destination.namespace, label).toBe(addon.namespace);
+          if (addon.identity.kind === 'irsa') {
+            const { roleArn } = addonIrsaRole(config, cluster, addon);
+            expect(JSON.stringify(release.spec.source.helm), label).toContain(roleArn);
+          }
+          continue;
+        }
         const workloads = objects.filter((o) => WORKLOAD_KINDS.includes(String(o.object.kind)));
         if (addon.serviceAccount === null) {
           // No ServiceAccount: a workload that runs without a token (the device plugin), or no pods (RBAC).

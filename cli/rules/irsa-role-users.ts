@@ -11,7 +11,9 @@
  *   account is the one the catalog (platform/addons.ts) records for the add-on of that name;
  * - an Argo CD Application of the cluster whose Helm values carry the role's ARN (a `charts:`
  *   entry with `iam`, platform/helm-charts.ts): the chart creates the service account its entry
- *   names (`iam.serviceAccount`), in the Application's destination namespace.
+ *   names (`iam.serviceAccount`), in the Application's destination namespace; or an add-on of the
+ *   catalog installed by its upstream chart (`installedBy: 'helm'`, matched by `helmApplication`),
+ *   whose chart creates the catalog's `serviceAccount` there.
  */
 import { ADDONS, type AddonDefinition } from '../../platform/addons';
 import { chartApplication, IRSA_ROLE_ANNOTATION } from '../../platform/names';
@@ -31,7 +33,7 @@ interface RoleUse {
 export const irsaRoleUsersRule: Rule<'irsa-role-users'> = {
   id: 'irsa-role-users',
   summary:
-    "Every IAM role a stack lets a web identity assume (IRSA) trusts exactly one service account, and exactly that account uses it, which exists: a ServiceAccount of the cluster annotated with the role, the one EKS creates for the managed add-on given the role (its namespace and name from the add-on catalog), or the one a `charts:` entry's Application receives the role for. A role nobody uses is a credential waiting for the pod that matches its trust; one handed to another account leaves that pod without credentials.",
+    "Every IAM role a stack lets a web identity assume (IRSA) trusts exactly one service account, and exactly that account uses it, which exists: a ServiceAccount of the cluster annotated with the role, the one EKS creates for the managed add-on given the role (its namespace and name from the add-on catalog), or the one a Helm-installed chart creates when its Application receives the role (a `charts:` entry's, or an add-on's the catalog installs with Helm). A role nobody uses is a credential waiting for the pod that matches its trust; one handed to another account leaves that pod without credentials.",
   check: irsaRoleUsersFindings,
 };
 
@@ -96,6 +98,13 @@ function irsaRoleUsersFindings({ rendering, configs }: RuleInput): Finding[] {
   return findings;
 }
 
+/** The catalog add-on an upstream Helm chart installs through the Application `name`, if any. */
+function helmInstalledAddon(name: string): AddonDefinition | undefined {
+  return Object.values(ADDONS as Readonly<Record<string, AddonDefinition>>).find(
+    (a) => a.installedBy === 'helm' && a.helmApplication === name,
+  );
+}
+
 /** Whether `value` is the ARN of the role named `roleName` in `account` (any account when unknown). */
 function isRoleArn(value: string, roleName: string, account: string | undefined): boolean {
   const match = /^arn:aws[a-z-]*:iam::(\d{12}):role\/(?:[\w+=,.@-]+\/)*([\w+=,.@-]+)$/.exec(value);
@@ -135,6 +144,17 @@ function roleUses(
       const name = String(object.metadata?.name);
       const chart = config?.charts.find((c) => chartApplication(c) === name);
       const namespace = object.spec?.destination?.namespace;
+      const addon = helmInstalledAddon(name);
+      if (chart === undefined && addon !== undefined) {
+        uses.push({
+          serviceAccount:
+            addon.serviceAccount == null || typeof namespace !== 'string'
+              ? undefined
+              : `${namespace}/${addon.serviceAccount}`,
+          by: `the chart of Application ${name} (${o.path}, add-on ${addon.component})`,
+        });
+        continue;
+      }
       uses.push({
         serviceAccount:
           chart?.iam === undefined || typeof namespace !== 'string'
@@ -142,7 +162,7 @@ function roleUses(
             : `${namespace}/${chart.iam.serviceAccount}`,
         by:
           chart === undefined
-            ? `Application ${name} (${o.path}), which is no charts: entry`
+            ? `Application ${name} (${o.path}), which is no charts: entry and no add-on the catalog (platform/addons.ts) installs with Helm`
             : `the chart of Application ${name} (${o.path}, charts: ${chart.name})${chart.iam === undefined ? ', whose entry has no iam.serviceAccount' : ''}`,
       });
     }

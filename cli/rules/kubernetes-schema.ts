@@ -1,10 +1,12 @@
 /**
  * Rule `k8s-schema`: every rendered object validates offline against the OpenAPI schema of its
  * kind (kubernetes-models, generated from the Kubernetes OpenAPI), and Argo CD's objects against
- * the schemas of Argo CD's CRDs (@kubernetes-models/argo-cd). A kind without a known schema is a
- * violation too: nothing reaches a cluster unchecked.
+ * the schemas of Argo CD's CRDs (@kubernetes-models/argo-cd), and External Secrets' objects against
+ * the part of its pinned CRDs the platform writes (cli/rules/crd-schemas.ts). A kind without a
+ * known schema is a violation too: nothing reaches a cluster unchecked.
  */
 import { apiGroup } from '../dist-path';
+import { CRD_SCHEMAS, type CrdSchema, crdSchemaProblems } from './crd-schemas';
 import { type Finding, objectAnnotations, type Rule } from './rule';
 
 interface Model {
@@ -25,8 +27,27 @@ const CRD_MODEL_PACKAGES: Readonly<Record<string, string>> = {
   'argoproj.io': '@kubernetes-models/argo-cd',
 };
 
+/**
+ * A model validating against a schema of cli/rules/crd-schemas.ts, for the custom resources whose
+ * CRDs no npm package carries (External Secrets'). `validate` reads `this`, as the generated
+ * models' does, so `validateObject` may call it on the plain object.
+ */
+function crdModel(schema: CrdSchema): ModelClass {
+  return class {
+    constructor(data: unknown) {
+      Object.assign(this, data);
+    }
+    validate(): void {
+      const problems = crdSchemaProblems(schema, { ...this });
+      if (problems.length > 0) throw new Error(problems.join(', '));
+    }
+  };
+}
+
 function modelOf(apiVersion: string, kind: string): ModelClass | undefined {
   const key = `${apiVersion}/${kind}`;
+  const crdSchema = CRD_SCHEMAS[key];
+  if (crdSchema !== undefined && !models.has(key)) models.set(key, crdModel(crdSchema));
   if (!models.has(key)) {
     const group = apiGroup(apiVersion);
     const version = apiVersion.slice(apiVersion.indexOf('/') + 1);
@@ -74,7 +95,7 @@ function isPlainData(value: unknown): boolean {
 export const kubernetesSchemaRule: Rule<'k8s-schema'> = {
   id: 'k8s-schema',
   summary:
-    'Every Kubernetes object validates offline against the OpenAPI schema of its kind (Argo CD objects against the schemas of its CRDs), and a kind without a known schema fails: the API server would refuse an invalid object at sync time, after the change is merged.',
+    'Every Kubernetes object validates offline against the OpenAPI schema of its kind (Argo CD objects against the schemas of its CRDs, External Secrets objects against the fields of its pinned CRDs the platform writes), and a kind without a known schema fails: the API server would refuse an invalid object at sync time, after the change is merged.',
   check: ({ rendering }) => {
     const findings: Finding[] = [];
     for (const { object, path } of rendering.objects) {

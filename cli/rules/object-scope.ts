@@ -25,6 +25,9 @@ const CLUSTER_SCOPED = new Set([
   'MutatingWebhookConfiguration',
   'ValidatingAdmissionPolicy',
   'ValidatingAdmissionPolicyBinding',
+  // scope: Cluster in its CRD (external-secrets/external-secrets
+  // config/crds/bases/external-secrets.io_clustersecretstores.yaml at helm-chart-2.9.0).
+  'ClusterSecretStore',
 ]);
 
 /**

@@ -1,7 +1,12 @@
 import { ApiObject, Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
 import { ADDONS, type AddonDefinition } from '../../platform/addons';
-import { helmChartSource, isSystemNamespace, withRoleArn } from '../../platform/helm-charts';
+import {
+  type HelmChartSourceConfig,
+  helmChartSource,
+  isSystemNamespace,
+  withRoleArn,
+} from '../../platform/helm-charts';
 import {
   ARGOCD,
   argoCdProject,
@@ -43,6 +48,12 @@ export const APPLICATION_WAVES = {
   project: -3,
   /** RBAC: the `access` groups' bindings, and in CONFIG_MAP mode aws-auth, which nodes need to join. */
   access: -2,
+  /**
+   * Operators an add-on installs from their upstream Helm chart (`installedBy: 'helm'`), before the
+   * add-ons: their CRDs must exist before the add-on components that render custom resources of
+   * them (External Secrets' ClusterSecretStore) and the apps that do (ExternalSecrets).
+   */
+  operators: -2,
   /** The other add-ons: autoscaling, DNS, metrics (HPAs) and the overprovisioning PriorityClass. */
   addons: -1,
   /** Application teams' workloads, once the add-ons they rely on are healthy. */
@@ -80,9 +91,42 @@ export function componentLayer(
   return addons.find((addon) => addon.component === component)?.layer ?? 'apps';
 }
 
-interface GroupKind {
+export interface GroupKind {
   readonly group: string;
   readonly kind: string;
+}
+
+/**
+ * A Helm chart Argo CD installs from its repository at an exact version: a `charts:` entry, or an
+ * add-on installed by its upstream chart (`installedBy: 'helm'`), whose chart class exposes it as
+ * `helmRelease`. It gets an AppProject of its own and an Application, both named `application`.
+ */
+export interface HelmRelease {
+  readonly application: string;
+  /** The Helm release name: charts name their objects after it. */
+  readonly releaseName: string;
+  /** The AppProject's description. */
+  readonly description: string;
+  readonly source: HelmChartSourceConfig;
+  /** The destination namespace; Argo CD creates it unless it is default or kube-*. */
+  readonly namespace: string;
+  readonly otherNamespaces: readonly string[];
+  /** The cluster-scoped kinds the chart creates (Namespace is added when Argo CD creates it). */
+  readonly clusterResources: readonly GroupKind[];
+  /** The namespaced kinds it creates. @default - any kind, in its namespaces */
+  readonly namespaceResources?: readonly GroupKind[] | undefined;
+  /** Values, the role ARN placeholder already replaced. */
+  readonly values: Record<string, unknown>;
+  readonly wave: 'operators' | 'addons';
+}
+
+/** A component chart whose add-on is installed by a Helm chart (`installedBy: 'helm'`). */
+export interface HelmInstalledChart {
+  readonly helmRelease: HelmRelease;
+}
+
+function helmReleaseOf(chart: Chart): HelmRelease | undefined {
+  return (chart as Partial<HelmInstalledChart>).helmRelease;
 }
 
 /** What a component's objects need from the AppProject. */
@@ -226,8 +270,14 @@ export class ArgoCdChart extends Chart {
       });
     }
 
+    for (const component of components) {
+      const release = helmReleaseOf(component);
+      if (release !== undefined) addHelmRelease(this, release);
+    }
     for (const chart of config.charts) {
-      if (chartClusters(config, chart).includes(cluster.color)) addHelmChart(this, config, cluster, chart);
+      if (chartClusters(config, chart).includes(cluster.color)) {
+        addHelmRelease(this, chartRelease(config, cluster, chart));
+      }
     }
   }
 }
@@ -260,26 +310,49 @@ function componentSyncPolicy(extraOptions: readonly string[]) {
 /** Every namespaced kind: a chart's AppProject allows them in the chart's one namespace. */
 const ANY_KIND: GroupKind = { group: '*', kind: '*' };
 
+/** A `charts:` entry on this cluster, as a Helm release. */
+function chartRelease(config: PlatformConfig, cluster: ClusterConfig, chart: HelmChartConfig): HelmRelease {
+  return {
+    application: chartApplication(chart),
+    releaseName: chart.name,
+    description: `Helm chart ${chart.chart} (charts: ${chart.name}) on EKS cluster ${clusterName(config, cluster)}, rendered by npm run synth`,
+    source: chart,
+    namespace: chart.namespace,
+    otherNamespaces: chart.otherNamespaces,
+    clusterResources: chart.clusterResources,
+    namespaceResources: chart.namespaceResources,
+    values:
+      chart.iam === undefined
+        ? chart.values
+        : (withRoleArn(
+            chart.values,
+            chartIrsaRole(config, cluster, { ...chart, iam: chart.iam }).roleArn,
+          ) as Record<string, unknown>),
+    // Platform software like the add-ons: synced before the apps, which may rely on it.
+    wave: 'addons',
+  };
+}
+
 /**
- * A `charts:` entry on this cluster: an AppProject of its own, `charts-<name>`, and an Application
- * installing the chart from its repository at its exact version. Unlike the components above,
- * Argo CD renders the chart's objects itself (helm template in its repo server), so the project
- * cannot be read from them: it allows what config declares, and nothing else.
+ * A Helm release on this cluster: an AppProject of its own and an Application installing the
+ * chart from its repository at its exact version. Unlike the components above, Argo CD renders
+ * the chart's objects itself (helm template in its repo server), so the project cannot be read
+ * from them: it allows what the release declares, and nothing else.
  * - sourceRepos: the chart's repository only (for OCI, the chart's own artifact).
  * - destinations: the chart's namespace on this cluster, and the other namespaces it lists.
- * - clusterResourceWhitelist: the kinds the entry lists (none by default), plus Namespace when
+ * - clusterResourceWhitelist: the kinds the release lists (none by default), plus Namespace when
  *   Argo CD creates the namespace: CreateNamespace is refused for a project that does not allow
  *   Namespace (https://github.com/argoproj/argo-cd/issues/22869).
- * - namespaceResourceWhitelist: the kinds the entry lists, else any kind (in that one namespace).
+ * - namespaceResourceWhitelist: the kinds the release lists, else any kind (in those namespaces).
  * https://argo-cd.readthedocs.io/en/stable/operator-manual/project-specification/
  */
-function addHelmChart(scope: Chart, config: PlatformConfig, cluster: ClusterConfig, chart: HelmChartConfig) {
-  const name = chartApplication(chart);
-  const source = helmChartSource(chart);
+function addHelmRelease(scope: Chart, release: HelmRelease) {
+  const name = release.application;
+  const source = helmChartSource(release.source);
   // default and kube-* exist on every cluster; Argo CD creates any other namespace (and never deletes it).
-  const createNamespace = !isSystemNamespace(chart.namespace);
+  const createNamespace = !isSystemNamespace(release.namespace);
   const clusterKinds = sortedKinds([
-    ...chart.clusterResources,
+    ...release.clusterResources,
     ...(createNamespace ? [{ group: '', kind: 'Namespace' }] : []),
   ]);
   new ApiObject(scope, `project-${name}`, {
@@ -291,33 +364,26 @@ function addHelmChart(scope: Chart, config: PlatformConfig, cluster: ClusterConf
       annotations: { [SYNC_WAVE_ANNOTATION]: String(APPLICATION_WAVES.project) },
     },
     spec: {
-      description: `Helm chart ${chart.chart} (charts: ${chart.name}) on EKS cluster ${clusterName(config, cluster)}, rendered by npm run synth`,
+      description: release.description,
       sourceRepos: [source.repoURL],
-      destinations: [chart.namespace, ...[...chart.otherNamespaces].sort()].map((namespace) => ({
+      destinations: [release.namespace, ...[...release.otherNamespaces].sort()].map((namespace) => ({
         server: ARGOCD.inClusterServer,
         namespace,
       })),
       clusterResourceWhitelist: clusterKinds,
       namespaceResourceWhitelist:
-        chart.namespaceResources === undefined ? [ANY_KIND] : sortedKinds(chart.namespaceResources),
+        release.namespaceResources === undefined ? [ANY_KIND] : sortedKinds(release.namespaceResources),
     },
   });
-  const values =
-    chart.iam === undefined
-      ? chart.values
-      : (withRoleArn(
-          chart.values,
-          chartIrsaRole(config, cluster, { ...chart, iam: chart.iam }).roleArn,
-        ) as Record<string, unknown>);
+  const { values } = release;
   new ApiObject(scope, `application-${name}`, {
     apiVersion: API_VERSION,
     kind: 'Application',
     metadata: {
       name,
       namespace: ARGOCD.namespace,
-      // Platform software like the add-ons: synced before the apps, which may rely on it.
       labels: { [LAYER_LABEL]: 'addons' },
-      annotations: { [SYNC_WAVE_ANNOTATION]: String(APPLICATION_WAVES.addons) },
+      annotations: { [SYNC_WAVE_ANNOTATION]: String(APPLICATION_WAVES[release.wave]) },
       finalizers: [RESOURCES_FINALIZER],
     },
     spec: {
@@ -325,16 +391,16 @@ function addHelmChart(scope: Chart, config: PlatformConfig, cluster: ClusterConf
       source: {
         ...source,
         helm: {
-          // The entry's name, not the Application's (Argo CD's default): charts name their
+          // The release's name, not the Application's (Argo CD's default): charts name their
           // objects after the release, and their docs assume the usual one (cilium, linkerd-control-plane…).
-          releaseName: chart.name,
+          releaseName: release.releaseName,
           // valuesObject (a field of the Application CRD of the pinned Argo CD and of the 2.14
           // schema `npm run check` validates with) keeps the values a YAML tree in dist/, so a values
           // change is a readable diff. https://argo-cd.readthedocs.io/en/stable/user-guide/helm/#values
           ...(Object.keys(values).length > 0 ? { valuesObject: values } : {}),
         },
       },
-      destination: { server: ARGOCD.inClusterServer, namespace: chart.namespace },
+      destination: { server: ARGOCD.inClusterServer, namespace: release.namespace },
       syncPolicy: componentSyncPolicy(createNamespace ? ['CreateNamespace=true'] : []),
     },
   });

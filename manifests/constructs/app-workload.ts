@@ -1,6 +1,8 @@
 import { Construct } from 'constructs';
+import { appSecretMountPath } from '../../platform/external-secrets';
 import { appNamespace } from '../../platform/names';
 import type { AppConfig } from '../../platform/schema';
+import { AppExternalSecrets } from './app-external-secrets';
 import { appLabels } from './app-labels';
 import { CpuAutoscaler } from './cpu-autoscaler';
 import { DisruptionBudget } from './disruption-budget';
@@ -14,7 +16,7 @@ export interface AppWorkloadProps {
 
 /**
  * Everything an `apps` entry runs, in the app's namespace (created by its chart): ServiceAccount,
- * Deployment, HorizontalPodAutoscaler, PodDisruptionBudget, a ClusterIP Service `<name>` for
+ * the ExternalSecrets of its `secrets`, Deployment, HorizontalPodAutoscaler, PodDisruptionBudget, a ClusterIP Service `<name>` for
  * in-cluster callers and one LoadBalancer Service per published DNS name (`<name>-private`,
  * `<name>-public`). Every name, label and selector comes from config, never from the construct
  * path, so the construct can move in the tree without renaming or re-selecting anything.
@@ -33,6 +35,7 @@ export class AppWorkload extends Construct {
       namespace,
       labels,
     });
+    new AppExternalSecrets(this, 'secrets', { secrets: app.secrets, namespace, labels });
     this.deployment = new HttpDeployment(this, 'deployment', {
       name: app.name,
       namespace,
@@ -45,6 +48,10 @@ export class AppWorkload extends Construct {
       placement: app.placement,
       tolerations: app.tolerations,
       labels,
+      secretMounts: app.secrets.map((secret) => ({
+        secretName: secret.name,
+        mountPath: appSecretMountPath(secret.name),
+      })),
     });
     const { selector } = this.deployment;
     new CpuAutoscaler(this, 'autoscaler', {

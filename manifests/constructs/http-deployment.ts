@@ -32,6 +32,8 @@ export interface HttpDeploymentProps {
   readonly tolerations?: readonly TolerationConfig[];
   /** Extra labels on the Deployment and its pods, never in the selector. @default - none */
   readonly labels?: Record<string, string>;
+  /** Secrets mounted read-only into the container, one directory each. @default - none */
+  readonly secretMounts?: readonly { readonly secretName: string; readonly mountPath: string }[];
 }
 
 /**
@@ -68,6 +70,7 @@ export class HttpDeployment extends Construct {
     this.name = props.name;
     this.selector = selectorLabels(props.name);
     const labels = { ...props.labels, ...this.selector };
+    const secretMounts = props.secretMounts ?? [];
     const port = IntOrString.fromString(HTTP_PORT_NAME);
     const ready: Pick<Probe, 'httpGet'> = { httpGet: { path: props.healthPath ?? '/healthz', port } };
     const alive: Pick<Probe, 'httpGet' | 'tcpSocket'> =
@@ -99,6 +102,13 @@ export class HttpDeployment extends Construct {
             placement: props.placement ?? 'any',
             tolerations: props.tolerations ?? [],
             topologySpreadConstraints: zoneSpread(this.selector, ['pod-template-hash']),
+            // A volume, not environment variables: a rotated value reaches the files without a
+            // restart (the kubelet refreshes Secret volumes), and values stay out of the process
+            // environment. https://kubernetes.io/docs/concepts/configuration/secret/#using-secrets-as-files-from-a-pod
+            volumes: secretMounts.map((mount, i) => ({
+              name: `secret-${i}`,
+              secret: { secretName: mount.secretName, defaultMode: 0o440 },
+            })),
             containers: [
               {
                 name: props.name,
@@ -108,6 +118,15 @@ export class HttpDeployment extends Construct {
                 startupProbe: probe(alive, 5, 30),
                 readinessProbe: probe(ready, 5, 3),
                 livenessProbe: probe(alive, 10, 6),
+                ...(secretMounts.length > 0
+                  ? {
+                      volumeMounts: secretMounts.map((mount, i) => ({
+                        name: `secret-${i}`,
+                        mountPath: mount.mountPath,
+                        readOnly: true,
+                      })),
+                    }
+                  : {}),
               },
             ],
           }),

@@ -10,6 +10,7 @@ import {
   type PodSpec,
   Quantity,
   type SecurityContext,
+  type Volume,
 } from 'cdk8s-plus-27/lib/imports/k8s';
 import { type Placement, placementScheduling, type TolerationConfig } from './placement-scheduling';
 
@@ -105,6 +106,8 @@ export interface RestrictedPodSpecProps {
   readonly restartPolicy?: 'Always' | 'OnFailure' | 'Never';
   /** @default - no spreading constraint */
   readonly topologySpreadConstraints?: PodSpec['topologySpreadConstraints'];
+  /** Volumes besides /tmp (the containers mount them). @default - none */
+  readonly volumes?: readonly Volume[];
 }
 
 /**
@@ -131,7 +134,10 @@ export function restrictedPodSpec(props: RestrictedPodSpecProps): PodSpec {
       securityContext: restrictedContainerSecurityContext(),
       volumeMounts: [...(container.volumeMounts ?? []), { name: TMP_VOLUME, mountPath: '/tmp' }],
     })),
-    volumes: [{ name: TMP_VOLUME, emptyDir: { sizeLimit: Quantity.fromString(TMP_SIZE_LIMIT) } }],
+    volumes: [
+      { name: TMP_VOLUME, emptyDir: { sizeLimit: Quantity.fromString(TMP_SIZE_LIMIT) } },
+      ...(props.volumes ?? []),
+    ],
     ...(affinity !== undefined ? { affinity } : {}),
     ...(tolerations !== undefined ? { tolerations } : {}),
     ...(props.topologySpreadConstraints !== undefined

@@ -2,7 +2,8 @@
  * The identity cross-check in both directions (issue 15, item 4): `irsa` (every annotated
  * ServiceAccount's role exists and trusts exactly it) and `irsa-role-users` (every IRSA role of a
  * stack is used by exactly the service account it trusts: an annotated ServiceAccount, the one EKS
- * creates for a managed add-on, or the one a `charts:` entry's Application receives the role for).
+ * creates for a managed add-on, or the one a Helm chart creates when its Application receives the
+ * role: a `charts:` entry's, or a catalog add-on's installed with Helm).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Rendering } from '../../cli/render';
@@ -44,6 +45,8 @@ let base: Rendering;
 beforeAll(() => {
   prod = fixtureConfig('prod', (raw) => {
     raw.charts = [REPORTS];
+    // An add-on its upstream Helm chart installs: its role goes to its Application's values.
+    raw.addons = { ...raw.addons, externalSecrets: { enabled: true } };
   });
   base = renderConfigs([prod]);
 });
@@ -94,6 +97,31 @@ describe('identity cross-check', () => {
     ).toEqual({
       [IRSA_ROLE_ANNOTATION]: 'arn:aws:iam::111111111111:role/prod-blue-chart-reports',
     });
+  });
+
+  it('names the Application of every add-on the catalog installs with Helm, so its role users can be told', () => {
+    const helm = Object.values(ADDONS as Readonly<Record<string, AddonDefinition>>).filter(
+      (a) => a.installedBy === 'helm',
+    );
+    expect(helm.length).toBeGreaterThan(0);
+    for (const addon of helm) {
+      expect(addon.helmApplication, addon.component).toMatch(/^[a-z0-9-]+$/);
+      expect(addon.serviceAccount, addon.component).not.toBeNull();
+      expect(application(base, addon.helmApplication as string).spec.destination.namespace).toBe(
+        addon.namespace,
+      );
+    }
+  });
+
+  it("fails a Helm-installed add-on's role whose Application installs into another namespace than the role trusts", () => {
+    const r = broken((x) => {
+      application(x, 'external-secrets-operator').spec.destination.namespace = 'kube-system';
+    });
+    expect(messages(irsaRoleUsersRule, r)).toEqual([
+      expect.stringMatching(
+        /aws_iam_role\.irsa-external-secrets \(prod-blue-external-secrets\) trusts external-secrets\/external-secrets, but is given to the chart of Application external-secrets-operator .*add-on external-secrets\), whose service account is kube-system\/external-secrets/,
+      ),
+    ]);
   });
 
   it('names every EKS managed add-on of the catalog by its EKS add-on name, so its role users can be told', () => {
