@@ -12,6 +12,7 @@ import { ADDON_KEYS, ADDONS, type AddonDefinition, type AddonKey } from '../plat
 import type { ClusterConfig, PlatformConfig } from '../platform/schema';
 import { EbsCsiDriver } from './constructs/ebs-csi-driver';
 import { FluentBit } from './constructs/fluent-bit';
+import { awsLoadBalancerControllerStatements } from './policies/aws-load-balancer-controller-policy';
 import { clusterAutoscalerStatements } from './policies/cluster-autoscaler-policy';
 import { externalDnsStatements, hostedZoneIds } from './policies/external-dns-policy';
 
@@ -84,6 +85,8 @@ export const ADDON_POLICIES = {
         oidcIssuer: context.oidcIssuer,
       }).role,
   },
+  loadBalancerController: ({ config, clusterName }) =>
+    awsLoadBalancerControllerStatements({ region: config.region, account: config.account, clusterName }),
 } satisfies AddonPolicies;
 
 /** An add-on as the infra orchestrator reads it: its definition and the policy of its identity. */
