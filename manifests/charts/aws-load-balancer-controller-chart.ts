@@ -26,6 +26,7 @@ import type { IgnoreDifference, IgnoresDifferences } from '../charts/argocd-char
 import { addonLabels } from '../constructs/addon-labels';
 import { addonResources } from '../constructs/addon-resources';
 import { AddonWorkload } from '../constructs/addon-workload';
+import { ALB_INGRESS_CLASS, ALB_INGRESS_CONTROLLER } from '../constructs/alb-ingress';
 import { DisruptionBudget } from '../constructs/disruption-budget';
 import { preferEssentialNodes } from '../constructs/essential-node-affinity';
 import { IrsaServiceAccount } from '../constructs/irsa-service-account';
@@ -67,10 +68,6 @@ export const WEBHOOK_PORT = 9443;
 export const METRICS_PORT = 8080;
 /** The health probe port of upstream values.yaml's probes. */
 export const HEALTH_PORT = 61779;
-
-/** The IngressClass the controller serves (upstream values `ingressClass`, controller `ingress.k8s.aws/alb`). */
-export const ALB_INGRESS_CLASS = 'alb';
-export const ALB_INGRESS_CONTROLLER = 'ingress.k8s.aws/alb';
 
 /**
  * The controller's arguments: upstream deployment.yaml's `--cluster-name` and `--ingress-class`,

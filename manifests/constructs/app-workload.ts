@@ -1,22 +1,30 @@
 import { Construct } from 'constructs';
 import { appNamespace } from '../../platform/names';
 import type { AppConfig } from '../../platform/schema';
+import { AlbIngress } from './alb-ingress';
 import { appLabels } from './app-labels';
 import { CpuAutoscaler } from './cpu-autoscaler';
 import { DisruptionBudget } from './disruption-budget';
 import { HttpDeployment } from './http-deployment';
-import { HttpService } from './http-service';
+import { HttpService, type LoadBalancerProvider } from './http-service';
 import { WorkloadServiceAccount } from './workload-service-account';
 
 export interface AppWorkloadProps {
   readonly app: AppConfig;
+  /**
+   * Which controller makes the app's load balancers: the AWS Load Balancer Controller when the
+   * environment runs it (`addons.loadBalancerController`), which an app with `loadBalancer: alb`
+   * requires (refused at load otherwise). @default 'cloud-provider'
+   */
+  readonly provider?: LoadBalancerProvider;
 }
 
 /**
  * Everything an `apps` entry runs, in the app's namespace (created by its chart): ServiceAccount,
  * Deployment, HorizontalPodAutoscaler, PodDisruptionBudget, a ClusterIP Service `<name>` for
- * in-cluster callers and one LoadBalancer Service per published DNS name (`<name>-private`,
- * `<name>-public`). Every name, label and selector comes from config, never from the construct
+ * in-cluster callers and, per published DNS name, a LoadBalancer Service (an NLB) or, with
+ * `loadBalancer: alb`, an Ingress of class alb (an ALB) in front of that ClusterIP Service
+ * (`<name>-private`, `<name>-public`). Every name, label and selector comes from config, never from the construct
  * path, so the construct can move in the tree without renaming or re-selecting anything.
  */
 export class AppWorkload extends Construct {
@@ -60,12 +68,28 @@ export class AppWorkload extends Construct {
     for (const zone of ['private', 'public'] as const) {
       const record = app.dns[zone];
       if (record === undefined) continue;
+      if (app.loadBalancer === 'alb') {
+        if (props.provider !== 'load-balancer-controller') {
+          // The schema refuses this config (apps[].loadBalancer); reaching here is a programming error.
+          throw new Error(`app ${app.name}: loadBalancer alb needs the AWS Load Balancer Controller`);
+        }
+        new AlbIngress(this, `${zone}-ingress`, {
+          name: `${app.name}-${zone}`,
+          namespace,
+          serviceName: app.name,
+          publish: { zone, record },
+          healthPath: app.healthPath,
+          labels,
+        });
+        continue;
+      }
       new HttpService(this, `${zone}-service`, {
         name: `${app.name}-${zone}`,
         namespace,
         selector,
         labels,
         publish: { zone, record },
+        provider: props.provider,
       });
     }
   }
