@@ -9,6 +9,23 @@ import { HttpDeployment } from './http-deployment';
 import { HttpService, type LoadBalancerProvider } from './http-service';
 import { WorkloadServiceAccount } from './workload-service-account';
 
+/**
+ * The name of the Service that publishes an app's name in `zone`. The AWS Load Balancer
+ * Controller's Services get a name of their own, `<name>-<zone>-nlb-ip`: its documentation forbids
+ * changing `aws-load-balancer-type` on an existing Service (the cloud provider then ignores it and
+ * never deletes its NLB, which leaks;
+ * https://github.com/kubernetes-sigs/aws-load-balancer-controller/blob/v3.5.0/docs/guide/service/nlb.md),
+ * so switching controllers replaces the Service: Argo CD creates the new one, and prunes the old
+ * one last (PruneLast), whose controller then deletes its load balancer.
+ */
+export function publishedServiceName(
+  app: Pick<AppConfig, 'name'>,
+  zone: 'private' | 'public',
+  provider: LoadBalancerProvider,
+): string {
+  return provider === 'cloud-provider' ? `${app.name}-${zone}` : `${app.name}-${zone}-nlb-ip`;
+}
+
 export interface AppWorkloadProps {
   readonly app: AppConfig;
   /**
@@ -24,7 +41,7 @@ export interface AppWorkloadProps {
  * Deployment, HorizontalPodAutoscaler, PodDisruptionBudget, a ClusterIP Service `<name>` for
  * in-cluster callers and, per published DNS name, a LoadBalancer Service (an NLB) or, with
  * `loadBalancer: alb`, an Ingress of class alb (an ALB) in front of that ClusterIP Service
- * (`<name>-private`, `<name>-public`). Every name, label and selector comes from config, never from the construct
+ * (`<name>-private`, `<name>-public`; `publishedServiceName` for the controller's Services). Every name, label and selector comes from config, never from the construct
  * path, so the construct can move in the tree without renaming or re-selecting anything.
  */
 export class AppWorkload extends Construct {
@@ -84,7 +101,7 @@ export class AppWorkload extends Construct {
         continue;
       }
       new HttpService(this, `${zone}-service`, {
-        name: `${app.name}-${zone}`,
+        name: publishedServiceName(app, zone, props.provider ?? 'cloud-provider'),
         namespace,
         selector,
         labels,

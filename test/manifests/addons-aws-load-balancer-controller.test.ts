@@ -352,7 +352,7 @@ describe('app load balancers with the AWS Load Balancer Controller', () => {
     findObject(rendering, `${env}-blue`, 'Service', name, 'web') as Record<string, any>;
 
   it('gives published Services the controller annotations: external, IP targets, the zone scheme, no client IP', () => {
-    expect(service('web-private').metadata.annotations).toMatchObject({
+    expect(service('web-private-nlb-ip').metadata.annotations).toMatchObject({
       'service.beta.kubernetes.io/aws-load-balancer-type': 'external',
       'service.beta.kubernetes.io/aws-load-balancer-nlb-target-type': 'ip',
       'service.beta.kubernetes.io/aws-load-balancer-scheme': 'internal',
@@ -360,17 +360,26 @@ describe('app load balancers with the AWS Load Balancer Controller', () => {
         'preserve_client_ip.enabled=false',
       PrivateDNSName: 'web',
     });
-    expect(service('web-public').metadata.annotations).toMatchObject({
+    expect(service('web-public-nlb-ip').metadata.annotations).toMatchObject({
       'service.beta.kubernetes.io/aws-load-balancer-type': 'external',
       'service.beta.kubernetes.io/aws-load-balancer-scheme': 'internet-facing',
       PublicDNSName: 'www',
     });
     expect(
-      service('web-private').metadata.annotations['service.beta.kubernetes.io/aws-load-balancer-internal'],
+      service('web-private-nlb-ip').metadata.annotations[
+        'service.beta.kubernetes.io/aws-load-balancer-internal'
+      ],
     ).toBe(undefined);
     // No loadBalancerClass: it is immutable, the annotation alone moves a Service between controllers.
-    expect(service('web-private').spec.loadBalancerClass).toBeUndefined();
-    expect(service('web-private').spec.type).toBe('LoadBalancer');
+    expect(service('web-private-nlb-ip').spec.loadBalancerClass).toBeUndefined();
+    expect(service('web-private-nlb-ip').spec.type).toBe('LoadBalancer');
+    // Named apart from the cloud provider's Services: switching replaces the Service (its
+    // controller deletes its NLB) instead of re-annotating it, which upstream forbids (leaks).
+    const names = objectsOf(rendering, 'prod-blue', 'apps-web')
+      .filter((o) => o.object.kind === 'Service')
+      .map((o) => (o.object as Record<string, any>).metadata.name)
+      .sort();
+    expect(names).toEqual(['web', 'web-private-nlb-ip', 'web-public-nlb-ip']);
   });
 
   it("keeps the cloud provider's NLB annotations when the controller is off", () => {
@@ -426,28 +435,54 @@ describe('app load balancers with the AWS Load Balancer Controller', () => {
     const services = objectsOf(rendering, 'dev-blue', 'apps-web').filter((o) => o.object.kind === 'Service');
     expect(services.map((o) => (o.object as Record<string, any>).metadata?.name)).toEqual(['web']);
     expect((services[0]?.object as Record<string, any>).spec.type).toBe('ClusterIP');
-    // An app with the default loadBalancer keeps its NLBs on the same environment.
-    expect(service('web-private').spec.type).toBe('LoadBalancer');
   });
 
+  /** The problems a fixture edit makes the loader report (file, field, message). */
+  const problems = (edit: (raw: Record<string, any>) => void) => {
+    try {
+      fixtureConfig('prod', edit);
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      return (error as ConfigError).problems;
+    }
+    throw new Error('the config loaded');
+  };
+
   it('rejects loadBalancer alb while the controller is off, naming the file, the field, the value and what is allowed', () => {
-    const edit = (raw: Record<string, any>) => {
+    const found = problems((raw) => {
       raw.apps[0].loadBalancer = 'alb';
-    };
-    expect(() => fixtureConfig('prod', edit)).toThrow(ConfigError);
-    expect(() => fixtureConfig('prod', edit)).toThrow(
-      'config/prod.yaml: apps[0].loadBalancer: must be nlb while addons.loadBalancerController.enabled is false: an ALB Ingress (class alb) is served by the AWS Load Balancer Controller only, got alb',
-    );
+    });
+    expect(found).toEqual([
+      {
+        file: expect.stringMatching(/\/prod\.yaml$/),
+        path: 'apps[0].loadBalancer',
+        message:
+          'must be nlb while addons.loadBalancerController.enabled is false: an ALB Ingress (class alb) is served by the AWS Load Balancer Controller only, got alb',
+      },
+    ]);
   });
 
   it('rejects loadBalancer alb on an app that publishes no name', () => {
-    const edit = (raw: Record<string, any>) => {
+    const found = problems((raw) => {
       on(raw);
       raw.apps[0].loadBalancer = 'alb';
       raw.apps[0].dns = {};
-    };
-    expect(() => fixtureConfig('prod', edit)).toThrow(
-      'config/prod.yaml: apps[0].loadBalancer: must be nlb (the default) when dns publishes no name: a load balancer serves the names of dns, got alb',
-    );
+    });
+    expect(found).toEqual([
+      {
+        file: expect.stringMatching(/\/prod\.yaml$/),
+        path: 'apps[0].loadBalancer',
+        message:
+          'must be nlb (the default) when dns publishes no name: a load balancer serves the names of dns, got alb',
+      },
+    ]);
+  });
+
+  it('rejects a loadBalancer other than nlb or alb', () => {
+    const found = problems((raw) => {
+      raw.apps[0].loadBalancer = 'clb';
+    });
+    expect(found.map((p) => p.path)).toEqual(['apps[0].loadBalancer']);
+    expect(found[0]?.message).toMatch(/nlb.*alb/);
   });
 });
