@@ -434,7 +434,7 @@ describe('app load balancers with the AWS Load Balancer Controller', () => {
     // No NLB for those names; the ClusterIP Service stays.
     const services = objectsOf(rendering, 'dev-blue', 'apps-web').filter((o) => o.object.kind === 'Service');
     expect(services.map((o) => (o.object as Record<string, any>).metadata?.name)).toEqual(['web']);
-    expect((services[0]?.object as Record<string, any>).spec.type).toBe('ClusterIP');
+    expect(findObject(rendering, 'dev-blue', 'Service', 'web', 'web').spec.type).toBe('ClusterIP');
   });
 
   /** The problems a fixture edit makes the loader report (file, field, message). */
