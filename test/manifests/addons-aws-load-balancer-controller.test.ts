@@ -336,8 +336,15 @@ describe('AWS Load Balancer Controller add-on (manifests)', () => {
     expect(get('IngressClass', 'alb').spec).toEqual({ controller: 'ingress.k8s.aws/alb' });
   });
 
-  it('passes every check rule, the Kubernetes schemas of its kinds included', () => {
-    const own = { ...rendering, objects: rendering.objects.filter((o) => o.component === COMPONENT) };
+  it('passes every check rule, the Kubernetes schemas of its kinds and of the ALB Ingresses included', () => {
+    // The add-on's objects, and the app served through ALBs (its Ingresses, Services, policies).
+    const own = {
+      ...rendering,
+      objects: rendering.objects.filter(
+        (o) => o.component === COMPONENT || (o.cluster === 'dev-blue' && o.component === 'apps-web'),
+      ),
+    };
+    expect(own.objects.filter((o) => o.object.kind === 'Ingress')).toHaveLength(2);
     const findings = ALL_RULES.flatMap((rule) =>
       rule
         .check({ rendering: own, configs: [prod, off, alb] })
