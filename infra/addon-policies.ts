@@ -13,6 +13,7 @@ import { externalSecretsPrefix } from '../platform/external-secrets';
 import type { ClusterConfig, PlatformConfig } from '../platform/schema';
 import { EbsCsiDriver } from './constructs/ebs-csi-driver';
 import { FluentBit } from './constructs/fluent-bit';
+import { awsLoadBalancerControllerStatements } from './policies/aws-load-balancer-controller-policy';
 import { clusterAutoscalerStatements } from './policies/cluster-autoscaler-policy';
 import { externalDnsStatements, hostedZoneIds } from './policies/external-dns-policy';
 import { externalSecretsStatements } from './policies/external-secrets-policy';
@@ -92,6 +93,8 @@ export const ADDON_POLICIES = {
       account: config.account,
       prefix: externalSecretsPrefix(config),
     }),
+  loadBalancerController: ({ config, clusterName }) =>
+    awsLoadBalancerControllerStatements({ region: config.region, account: config.account, clusterName }),
 } satisfies AddonPolicies;
 
 /** An add-on as the infra orchestrator reads it: its definition and the policy of its identity. */

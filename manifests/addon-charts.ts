@@ -7,6 +7,7 @@ import type { Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
 import { ADDON_KEYS, ADDONS, type AddonDefinition, type AddonKey } from '../platform/addons';
 import type { ClusterConfig, PlatformConfig } from '../platform/schema';
+import { AwsLoadBalancerControllerChart } from './charts/aws-load-balancer-controller-chart';
 import { ClusterAutoscalerChart } from './charts/cluster-autoscaler-chart';
 import { DeschedulerChart } from './charts/descheduler-chart';
 import { ExternalDnsChart } from './charts/external-dns-chart';
@@ -40,6 +41,7 @@ export const ADDON_CHARTS = {
   descheduler: DeschedulerChart,
   fluentBit: FluentBitChart,
   externalSecrets: ExternalSecretsChart,
+  loadBalancerController: AwsLoadBalancerControllerChart,
 } satisfies Record<AddonKey, AddonChartClass>;
 
 /** An add-on as the manifests orchestrator renders it: its definition and its chart. */

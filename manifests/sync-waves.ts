@@ -41,7 +41,13 @@ const WAVE_OF_KIND: Readonly<Record<string, number>> = {
   LimitRange: SYNC_WAVES.prerequisites,
   // A namespace's policies before its pods, so no pod runs while only part of them exist.
   NetworkPolicy: SYNC_WAVES.prerequisites,
+  // The kinds a controller serves before the objects of those kinds.
+  CustomResourceDefinition: SYNC_WAVES.prerequisites,
   APIService: SYNC_WAVES.registrations,
+  // Admission webhooks call their workload: registered once it serves, or every matching request
+  // fails (or skips the webhook) while it starts.
+  MutatingWebhookConfiguration: SYNC_WAVES.registrations,
+  ValidatingWebhookConfiguration: SYNC_WAVES.registrations,
 };
 
 /** The sync wave of an object kind; kinds not listed are workloads. */

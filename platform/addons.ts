@@ -224,6 +224,18 @@ export const ADDONS = {
     installedBy: 'helm',
     helmApplication: 'external-secrets-operator',
   },
+  loadBalancerController: {
+    component: 'aws-load-balancer-controller',
+    namespace: 'kube-system',
+    // The upstream chart's name for its ServiceAccount and Deployment (kubernetes-sigs/aws-load-balancer-controller
+    // helm/aws-load-balancer-controller v3.5.0, `fullname` with release name aws-load-balancer-controller).
+    serviceAccount: 'aws-load-balancer-controller',
+    identity: { kind: 'irsa', role: 'load-balancer-controller' },
+    // Off by default, typed in platform/schema.ts: switching it on replaces every app's load
+    // balancer (new DNS targets), docs/addons.md "AWS Load Balancer Controller".
+    switch: { kind: 'enabled', key: 'loadBalancerController' },
+    layer: 'addons',
+  },
 } as const satisfies Record<string, AddonDefinition>;
 
 export type AddonKey = keyof typeof ADDONS;

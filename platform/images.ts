@@ -152,3 +152,20 @@ export const ARGOCD_HELM = {
  * cluster minor.
  */
 export const FLUENT_BIT_IMAGE = 'cr.fluentbit.io/fluent/fluent-bit:5.1.1';
+
+/**
+ * AWS Load Balancer Controller v3.5.0, the image and tag of its chart 3.5.0
+ * (https://github.com/kubernetes-sigs/aws-load-balancer-controller/blob/v3.5.0/helm/aws-load-balancer-controller/values.yaml,
+ * `image.repository` and `image.tag`), the newest release tag of the repository. It calls the
+ * Kubernetes and ELB/EC2 APIs only, so one version serves every cluster minor the release supports.
+ */
+export const AWS_LOAD_BALANCER_CONTROLLER_IMAGE = 'public.ecr.aws/eks/aws-load-balancer-controller:v3.5.0';
+
+/**
+ * kube-webhook-certgen v1.6.9 by digest, as ingress-nginx's chart 4.15.1 pins it
+ * (https://github.com/kubernetes/ingress-nginx/blob/helm-chart-4.15.1/charts/ingress-nginx/values.yaml,
+ * `controller.admissionWebhooks.patch.image`): it creates the AWS Load Balancer Controller's
+ * webhook certificate once (a Secret) and writes its CA into the webhook configurations.
+ */
+export const KUBE_WEBHOOK_CERTGEN_IMAGE =
+  'registry.k8s.io/ingress-nginx/kube-webhook-certgen:v1.6.9@sha256:01038e7de14b78d702d2849c3aad72fd25903c4765af63cf16aa3398f5d5f2dd';

@@ -17,6 +17,15 @@ export function clusterName(
   return `${config.name}-${cluster.color}`;
 }
 
+/**
+ * The `Name` tag of the environment's VPC, `<environment>-vpc`: the network stack sets it, and the
+ * AWS Load Balancer Controller finds the VPC by it (`--aws-vpc-tags`), since the VPC ID is only
+ * known once Terraform has created it.
+ */
+export function vpcName(config: Pick<PlatformConfig, 'name'>): string {
+  return `${config.name}-vpc`;
+}
+
 /** Terraform stacks: the environment's network, then one stack per cluster (blue and green apart). */
 export const stackNames = {
   network: (config: Pick<PlatformConfig, 'name'>) => `${config.name}-network`,

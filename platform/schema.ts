@@ -681,6 +681,10 @@ const app = z
         description:
           'DNS records that external-dns publishes for the app, each on a Service of its own. Empty (the default): none.',
       }),
+    loadBalancer: z.enum(['nlb', 'alb']).default('nlb').meta({
+      description:
+        "What serves each name of dns: nlb (the default), a Network Load Balancer per name (TCP port 80 to the app's port); alb, an Application Load Balancer per name, from an Ingress of class alb (HTTP port 80 to the app's port), which needs addons.loadBalancerController.enabled. Changing it replaces the app's load balancers (new DNS targets).",
+    }),
     clusters: z
       .array(z.string().meta({ description: 'A cluster color.' }))
       .optional()
@@ -1257,6 +1261,18 @@ const rootObject = z.strictObject({
           description:
             "External Secrets Operator (upstream chart external-secrets 2.9.0): copies AWS Secrets Manager secrets under the environment's prefix into Kubernetes Secrets of the apps that declare them (apps[].secrets), through an IAM role that can only read those secrets. Off by default.",
         }),
+      loadBalancerController: z
+        .strictObject({
+          enabled: z.boolean().default(false).meta({
+            description:
+              "Whether the AWS Load Balancer Controller runs and serves the apps' load balancers (NLBs with IP targets; ALBs for apps with loadBalancer: alb). Turning it on or off replaces every published app's load balancer: the DNS records follow (external-dns), the old names resolve to a deleted load balancer until they do (docs/addons.md).",
+          }),
+        })
+        .prefault({})
+        .meta({
+          description:
+            'AWS Load Balancer Controller v3.5.0 (kubernetes-sigs/aws-load-balancer-controller, rendered from its chart 3.5.0): Network Load Balancers with IP targets for the apps Services, and Application Load Balancers for Ingresses of class alb, through an IAM role limited to the load balancers tagged for its cluster. Off by default.',
+        }),
     })
     .prefault({})
     .meta({ description: 'The cluster add-ons the platform deploys through Argo CD.' }),
@@ -1474,6 +1490,27 @@ function rootRules(config: z.output<typeof rootObject>, { valid, issue }: RuleCo
           .map((domain) => externalDnsRecordProblem(`${record}.${domain}`))
           .find((p) => p !== undefined);
         if (problem !== undefined) issue(['apps', ai, 'dns', kind], problem);
+      }
+    });
+  }
+
+  if (valid(['apps', '*', 'loadBalancer'], ['apps', '*', 'dns'], ['addons', 'loadBalancerController'])) {
+    // An Ingress of class alb is served by the AWS Load Balancer Controller only: without it the
+    // Ingress is never reconciled and the app's names get no load balancer
+    // (https://kubernetes-sigs.github.io/aws-load-balancer-controller/v3.5/guide/ingress/ingress_class/).
+    const controller = config.addons.loadBalancerController.enabled;
+    config.apps.forEach((a, ai) => {
+      if (a.loadBalancer !== 'alb') return;
+      if (!controller) {
+        issue(
+          ['apps', ai, 'loadBalancer'],
+          'must be nlb while addons.loadBalancerController.enabled is false: an ALB Ingress (class alb) is served by the AWS Load Balancer Controller only, got alb',
+        );
+      } else if (a.dns.private === undefined && a.dns.public === undefined) {
+        issue(
+          ['apps', ai, 'loadBalancer'],
+          'must be nlb (the default) when dns publishes no name: a load balancer serves the names of dns, got alb',
+        );
       }
     });
   }

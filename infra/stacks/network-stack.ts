@@ -9,7 +9,7 @@ import { Subnet } from '@cdktf/provider-aws/lib/subnet';
 import { Vpc } from '@cdktf/provider-aws/lib/vpc';
 import { TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
-import { clusterName } from '../../platform/names';
+import { clusterName, vpcName } from '../../platform/names';
 import { type ZoneSubnets, zoneSubnets } from '../../platform/network';
 import type { PlatformConfig } from '../../platform/schema';
 import { awsProvider } from '../aws-provider';
@@ -48,7 +48,7 @@ export class NetworkStack extends TerraformStack {
       cidrBlock: config.network.cidr,
       enableDnsHostnames: true,
       enableDnsSupport: true,
-      tags: { Name: `${config.name}-vpc` },
+      tags: { Name: vpcName(config) },
     });
 
     const plans = config.network.availabilityZones.map((zone) => zoneSubnets(config.network.cidr, zone));

@@ -1,6 +1,7 @@
 import { Chart } from 'cdk8s';
 import { KubeNamespace } from 'cdk8s-plus-27/lib/imports/k8s';
 import type { Construct } from 'constructs';
+import { addonEnabled } from '../../platform/addons';
 import { appNamespace } from '../../platform/names';
 import type { AppConfig, PlatformConfig } from '../../platform/schema';
 import { AppAccessBindings } from '../constructs/app-access-bindings';
@@ -19,6 +20,15 @@ const POD_SECURITY_LABELS = {
   'pod-security.kubernetes.io/enforce': 'restricted',
   'pod-security.kubernetes.io/warn': 'restricted',
 };
+
+/**
+ * With the AWS Load Balancer Controller, its pod webhook adds a readiness gate to the app's pods
+ * behind its load balancers: a new pod counts as ready, and a rollout goes on, only once it is a
+ * healthy target, so a rollout cannot take every registered target away
+ * (https://github.com/kubernetes-sigs/aws-load-balancer-controller/blob/v3.5.0/docs/deploy/pod_readiness_gate.md).
+ * The webhook fails open (failurePolicy Ignore): while the controller is down pods start without it.
+ */
+export const POD_READINESS_GATE_LABELS = { 'elbv2.k8s.aws/pod-readiness-gate-inject': 'enabled' } as const;
 
 export interface AppChartProps {
   /** The environment the app runs in: its network (NetworkPolicies) and `appAccess` (RoleBindings). */
@@ -39,12 +49,22 @@ export class AppChart extends Chart {
     new KubeNamespace(this, 'namespace', {
       metadata: {
         name: appNamespace(app),
-        labels: { [PART_OF_LABEL]: app.name, [TEAM_LABEL]: appTeam(app), ...POD_SECURITY_LABELS },
+        labels: {
+          [PART_OF_LABEL]: app.name,
+          [TEAM_LABEL]: appTeam(app),
+          ...POD_SECURITY_LABELS,
+          ...(addonEnabled(config, 'loadBalancerController') ? POD_READINESS_GATE_LABELS : {}),
+        },
       },
     });
     new AppAccessBindings(this, 'access', { config, app });
     new AppNetworkPolicies(this, 'network-policies', { app, config });
-    new AppWorkload(this, 'workload', { app });
+    new AppWorkload(this, 'workload', {
+      app,
+      provider: addonEnabled(config, 'loadBalancerController')
+        ? 'load-balancer-controller'
+        : 'cloud-provider',
+    });
     // Namespace first, then the ServiceAccount, RoleBindings and NetworkPolicies, then what runs under them.
     annotateSyncWaves(this);
   }

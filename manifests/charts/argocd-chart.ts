@@ -36,6 +36,27 @@ export interface ArgoCdChartProps {
 
 const API_VERSION = 'argoproj.io/v1alpha1';
 
+/** A field Argo CD leaves out of its diff (https://argo-cd.readthedocs.io/en/stable/user-guide/diffing/). */
+export interface IgnoreDifference {
+  readonly group: string;
+  readonly kind: string;
+  readonly name: string;
+  readonly jqPathExpressions: readonly string[];
+}
+
+/**
+ * A component chart some of whose fields are written in the cluster, not in dist/ (a webhook's
+ * caBundle written by a certificate job): its Application ignores them in its diff and keeps them
+ * on sync (`RespectIgnoreDifferences=true`), so they are neither drift nor overwritten.
+ */
+export interface IgnoresDifferences {
+  readonly argoCdIgnoreDifferences: readonly IgnoreDifference[];
+}
+
+function ignoredDifferences(chart: Chart): readonly IgnoreDifference[] {
+  return (chart as Partial<IgnoresDifferences>).argoCdIgnoreDifferences ?? [];
+}
+
 /**
  * The order in which the root Application creates the cluster's AppProject and Applications.
  * Argo CD waits for each wave to be healthy before the next one; for Applications that needs the
@@ -245,8 +266,9 @@ export class ArgoCdChart extends Chart {
       },
     });
 
-    for (const component of needs) {
+    for (const [index, component] of needs.entries()) {
       const layer = componentLayer(component.component, props.addons);
+      const ignored = ignoredDifferences(components[index] as Chart);
       new ApiObject(this, `application-${component.component}`, {
         apiVersion: API_VERSION,
         kind: 'Application',
@@ -265,7 +287,15 @@ export class ArgoCdChart extends Chart {
             path: gitopsPath(config, cluster, component.component),
           },
           destination: { server: ARGOCD.inClusterServer, namespace: destinationNamespace(component) },
-          syncPolicy: componentSyncPolicy([]),
+          syncPolicy: componentSyncPolicy(ignored.length > 0 ? ['RespectIgnoreDifferences=true'] : []),
+          ...(ignored.length > 0
+            ? {
+                ignoreDifferences: ignored.map((d) => ({
+                  ...d,
+                  jqPathExpressions: [...d.jqPathExpressions],
+                })),
+              }
+            : {}),
         },
       });
     }

@@ -117,16 +117,23 @@ export class AppNetworkPolicies extends Construct {
     });
 
     if (app.dns.private !== undefined || app.dns.public !== undefined) {
-      // The app's NLBs (manifests/constructs/http-service.ts) target the nodes' NodePort with
-      // externalTrafficPolicy Cluster: kube-proxy masquerades every connection, from clients and
-      // from the NLB health checks alike, to the IP of the node that received it, then forwards
-      // it to a pod on any node (https://kubernetes.io/docs/tutorials/services/source-ip/#source-ip-for-services-with-type-nodeport).
-      // The policy agent filters at the pod's interface, after that NAT, so the pod sees a node
-      // IP; its own node's is always allowed, another node's is an address of the VPC's private
-      // subnets. The client's address never reaches the pod, so no client CIDR can be written
-      // here. The VPC range also holds pod IPs (the VPC CNI addresses pods from the node subnets),
-      // so this opens the app's port to every pod as well: no more than the load balancer does,
-      // since any pod can call the NLB, and only on the port the NLB serves.
+      // Where the app's load balancer traffic comes from, for either controller
+      // (manifests/constructs/http-service.ts, alb-ingress.ts):
+      // - The cloud provider's NLBs target the nodes' NodePort with externalTrafficPolicy Cluster:
+      //   kube-proxy masquerades every connection, from clients and from the NLB health checks
+      //   alike, to the IP of the node that received it, then forwards it to a pod on any node
+      //   (https://kubernetes.io/docs/tutorials/services/source-ip/#source-ip-for-services-with-type-nodeport).
+      //   The policy agent filters at the pod's interface, after that NAT, so the pod sees a node
+      //   IP; its own node's is always allowed, another node's is an address of the VPC's subnets.
+      // - The AWS Load Balancer Controller's NLBs (`addons.loadBalancerController`) target the pod
+      //   IPs with client IP preservation off (the default for IP targets over TCP, written on the
+      //   Service), so clients' connections and health checks both arrive from the NLB's private
+      //   addresses in the VPC's subnets; its ALBs are proxies and connect from their own private
+      //   addresses too (https://docs.aws.amazon.com/elasticloadbalancing/latest/network/edit-target-group-attributes.html#client-ip-preservation).
+      // Either way the client's address never reaches the pod, so no client CIDR can be written
+      // here, and the VPC range admits both. It also holds pod IPs (the VPC CNI addresses pods
+      // from the node subnets), so this opens the app's port to every pod as well: no more than
+      // the load balancer does, since any pod can call it, and only on the port it serves.
       policy(NETWORK_POLICY_NAMES.loadBalancer, {
         podSelector: appPods,
         policyTypes: ['Ingress'],

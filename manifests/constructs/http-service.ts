@@ -25,26 +25,32 @@ export interface HttpServiceProps {
   readonly publish?: DnsPublication;
   /** @default - no labels */
   readonly labels?: Record<string, string>;
+  /** Which controller makes the load balancer of a published Service. @default 'cloud-provider' */
+  readonly provider?: LoadBalancerProvider;
 }
 
 /**
- * Load balancer annotations of the AWS cloud provider's Service controller, the one EKS runs in
- * its control plane (https://cloud-provider-aws.sigs.k8s.io/service_controller/): it is present
- * on every EKS cluster, while the AWS Load Balancer Controller is an add-on this platform does not
- * install. EKS documents it as receiving only critical fixes
- * (https://docs.aws.amazon.com/eks/latest/userguide/network-load-balancing.html); moving to the
- * Load Balancer Controller means installing it and replacing these annotations.
+ * Which controller makes a published Service's load balancer:
+ * - `cloud-provider`: the AWS cloud provider's Service controller, the one EKS runs in its control
+ *   plane (https://cloud-provider-aws.sigs.k8s.io/service_controller/), present on every EKS
+ *   cluster; EKS documents it as receiving only critical fixes
+ *   (https://docs.aws.amazon.com/eks/latest/userguide/network-load-balancing.html).
+ * - `load-balancer-controller`: the AWS Load Balancer Controller add-on
+ *   (`addons.loadBalancerController`, manifests/charts/aws-load-balancer-controller-chart.ts).
+ */
+export type LoadBalancerProvider = 'cloud-provider' | 'load-balancer-controller';
+
+/**
+ * The AWS cloud provider's annotations:
  * - `aws-load-balancer-type: nlb`: a Network Load Balancer (instance targets on the node ports)
  *   instead of the default Classic Load Balancer, which AWS no longer develops.
  * - `aws-load-balancer-internal: "true"`: an internal scheme in the private subnets (tagged
  *   `kubernetes.io/role/internal-elb`); without it the NLB is internet-facing in the public
  *   subnets (`kubernetes.io/role/elb`).
  * - `aws-load-balancer-scheme`: ignored by the cloud provider; the AWS Load Balancer Controller's
- *   name for the same choice. Its Service webhook takes over every new LoadBalancer Service and
- *   defaults to internal, so without this annotation installing it later would silently make the
- *   public names unreachable (https://kubernetes-sigs.github.io/aws-load-balancer-controller/latest/guide/service/annotations/).
+ *   name for the same choice, written so the scheme stays explicit whichever controller reads it.
  */
-const LOAD_BALANCER_ANNOTATIONS: Record<DnsPublication['zone'], Record<string, string>> = {
+const CLOUD_PROVIDER_ANNOTATIONS: Record<DnsPublication['zone'], Record<string, string>> = {
   private: {
     'service.beta.kubernetes.io/aws-load-balancer-type': 'nlb',
     'service.beta.kubernetes.io/aws-load-balancer-internal': 'true',
@@ -55,6 +61,50 @@ const LOAD_BALANCER_ANNOTATIONS: Record<DnsPublication['zone'], Record<string, s
     'service.beta.kubernetes.io/aws-load-balancer-scheme': 'internet-facing',
   },
 };
+
+/**
+ * The AWS Load Balancer Controller's annotations, as its v3.5.0 Service annotation guide names
+ * them (https://github.com/kubernetes-sigs/aws-load-balancer-controller/blob/v3.5.0/docs/guide/service/annotations.md):
+ * - `aws-load-balancer-type: external`: the controller reconciles the Service and the cloud
+ *   provider leaves it alone (no `spec.loadBalancerClass`, which is immutable: a Service can move
+ *   between the two controllers by annotation alone).
+ * - `aws-load-balancer-nlb-target-type: ip`: the NLB targets the pods' IPs directly, not the
+ *   nodes' NodePorts, so traffic takes no second hop through kube-proxy.
+ * - `aws-load-balancer-scheme`: `internal` (the controller's default, written anyway) or
+ *   `internet-facing`; the deprecated `aws-load-balancer-internal` is not written.
+ * - `aws-load-balancer-target-group-attributes: preserve_client_ip.enabled=false`: the default
+ *   for IP targets over TCP, written because the app's NetworkPolicies depend on it: the pods see
+ *   the NLB's private addresses, in the VPC range, not the clients'
+ *   (manifests/constructs/app-network-policies.ts).
+ */
+const LOAD_BALANCER_CONTROLLER_ANNOTATIONS: Record<DnsPublication['zone'], Record<string, string>> = {
+  private: {
+    'service.beta.kubernetes.io/aws-load-balancer-type': 'external',
+    'service.beta.kubernetes.io/aws-load-balancer-nlb-target-type': 'ip',
+    'service.beta.kubernetes.io/aws-load-balancer-scheme': 'internal',
+    'service.beta.kubernetes.io/aws-load-balancer-target-group-attributes':
+      'preserve_client_ip.enabled=false',
+  },
+  public: {
+    'service.beta.kubernetes.io/aws-load-balancer-type': 'external',
+    'service.beta.kubernetes.io/aws-load-balancer-nlb-target-type': 'ip',
+    'service.beta.kubernetes.io/aws-load-balancer-scheme': 'internet-facing',
+    'service.beta.kubernetes.io/aws-load-balancer-target-group-attributes':
+      'preserve_client_ip.enabled=false',
+  },
+};
+
+/** The annotations of a published Service's NLB, for the controller that makes it. */
+export function loadBalancerAnnotations(
+  zone: DnsPublication['zone'],
+  provider: LoadBalancerProvider,
+): Record<string, string> {
+  return {
+    ...(provider === 'cloud-provider' ? CLOUD_PROVIDER_ANNOTATIONS : LOAD_BALANCER_CONTROLLER_ANNOTATIONS)[
+      zone
+    ],
+  };
+}
 
 /**
  * A Service in front of a workload's `http` port. Published, it is a LoadBalancer Service whose
@@ -83,7 +133,7 @@ export class HttpService extends Construct {
         ...(publish
           ? {
               annotations: {
-                ...LOAD_BALANCER_ANNOTATIONS[publish.zone],
+                ...loadBalancerAnnotations(publish.zone, props.provider ?? 'cloud-provider'),
                 [DNS_NAME_ANNOTATIONS[publish.zone]]: publish.record,
               },
             }
@@ -91,9 +141,11 @@ export class HttpService extends Construct {
       },
       spec: {
         type: publish ? 'LoadBalancer' : 'ClusterIP',
-        // Kubernetes' default, written down because the app's NetworkPolicies depend on it: the
-        // pods see the node IPs kube-proxy masquerades NLB traffic to, not the clients'
-        // (manifests/constructs/app-network-policies.ts). Local would need the client CIDRs.
+        // Kubernetes' default, written down because the app's NetworkPolicies depend on it: with
+        // the cloud provider's instance targets the pods see the node IPs kube-proxy masquerades
+        // NLB traffic to, not the clients' (manifests/constructs/app-network-policies.ts); Local
+        // would need the client CIDRs. With the controller's IP targets the NLB reaches the pods
+        // without kube-proxy, so the policy does not apply to that path.
         ...(publish ? { externalTrafficPolicy: 'Cluster' } : {}),
         selector: { ...props.selector },
         ports: [

@@ -282,6 +282,8 @@ function longestPlatform(): string {
   }));
   return prod((r) => {
     r.name = env;
+    // The add-on with the longest IRSA role name (<cluster>-load-balancer-controller) is off by default.
+    r.addons.loadBalancerController = { enabled: true };
     r.tags = Object.fromEntries(
       Array.from({ length: 46 }, (_, i) => [`${x(128 - String(i).length, 'k')}${i}`, x(256, 'v')]),
     );
