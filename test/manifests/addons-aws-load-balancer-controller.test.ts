@@ -343,9 +343,7 @@ describe('AWS Load Balancer Controller add-on (manifests)', () => {
       rendering.objects.filter((o) => o.cluster === 'dev-blue' && o.object.kind === 'Ingress'),
     ).toHaveLength(2);
     const findings = ALL_RULES.flatMap((rule) =>
-      rule
-        .check({ rendering, configs: [prod, off, alb] })
-        .map((f) => `${rule.id}: ${f.file}: ${f.message}`),
+      rule.check({ rendering, configs: [prod, off, alb] }).map((f) => `${rule.id}: ${f.file}: ${f.message}`),
     );
     expect(findings).toEqual([]);
   });
