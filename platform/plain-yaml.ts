@@ -16,7 +16,7 @@
  * https://yaml.org/spec/1.2.2/#chapter-8-block-style-productions
  * https://eemeli.org/yaml/#parsing-yaml
  */
-import { Document, isMap, isScalar, isSeq, parseDocument } from 'yaml';
+import { Document, isMap, isScalar, isSeq, parseDocument, type ScalarTag } from 'yaml';
 
 /** Raised inside the reader at anything it leaves to the yaml package. */
 const UNSUPPORTED = Symbol('not plain YAML');
@@ -29,7 +29,8 @@ interface Line {
 
 /** The tags of the schema `parseDocument(text, { merge: true })` resolves plain scalars with. */
 const PLAIN_TAGS = new Document(null, { merge: true }).schema.tags.filter(
-  (tag) => tag.default === true && tag.test instanceof RegExp,
+  (tag): tag is ScalarTag & { test: RegExp } =>
+    tag.default === true && !tag.collection && tag.test instanceof RegExp,
 );
 
 /** Printable ASCII and newlines only: no tab, carriage return, byte order mark or escape. */
@@ -193,7 +194,7 @@ function flowCollection(text: string): unknown {
 
 /** What the yaml package makes of a plain scalar: the first default tag whose test matches. */
 function plainScalar(text: string): unknown {
-  const tag = PLAIN_TAGS.find((t) => (t.test as RegExp).test(text));
+  const tag = PLAIN_TAGS.find((t) => t.test.test(text));
   if (tag === undefined) return text;
   const resolved = tag.resolve(
     text,
