@@ -24,6 +24,29 @@ function skipTracesOfPlainObjects() {
 }
 
 /**
+ * With the setting above, cdktf's `captureStackTrace` (cdktf/lib/tokens/private/stack-trace.js)
+ * always returns an empty trace, yet V8 still walks and records every frame of the stack
+ * (`Error.stackTraceLimit` raised to the maximum) for each token first: about 3% of the example's
+ * render. Its entry in require.cache returns the same empty trace without capturing one. A cdktf
+ * without that file is left alone.
+ */
+function skipCdktfTokenTraces() {
+  let key;
+  try {
+    key = join(dirname(require.resolve('cdktf')), 'tokens', 'private', 'stack-trace.js');
+    require('node:fs').accessSync(key);
+  } catch {
+    return;
+  }
+  if (require.cache[key] !== undefined) return;
+  const standIn = new Module(key);
+  standIn.filename = key;
+  standIn.loaded = true;
+  standIn.exports = { captureStackTrace: () => [] };
+  require.cache[key] = standIn;
+}
+
+/**
  * cdktf loads `archiver` (about 200 modules: zip streams, globbing) when it starts, for zipping
  * assets, which the platform has none of (and cdktf zips in a child process anyway:
  * cdktf/lib/private/fs.js `archiveSync` runs itself as a script): about a tenth of a render of
@@ -103,4 +126,9 @@ function loadOnUse(locate, { esModule = undefined } = {}) {
   require.cache[key] = standIn;
 }
 
-module.exports = { loadArchiverOnUse, loadUnusedModulesOnUse, skipTracesOfPlainObjects };
+module.exports = {
+  loadArchiverOnUse,
+  loadUnusedModulesOnUse,
+  skipCdktfTokenTraces,
+  skipTracesOfPlainObjects,
+};

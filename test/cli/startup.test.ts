@@ -102,4 +102,24 @@ describe('the start-up settings of the CLI process', () => {
       },
     });
   });
+
+  it("gives cdktf's tokens the empty creation stack they get with plain-object traces skipped, without capturing one", () => {
+    const stacks = (setting: string) =>
+      inFreshProcess(`
+        const startup = require(${STARTUP});
+        startup.skipTracesOfPlainObjects();
+        ${setting}
+        let captures = 0;
+        const capture = Error.captureStackTrace;
+        Error.captureStackTrace = (...args) => { captures++; return capture(...args); };
+        const { Lazy, Tokenization } = require('cdktf');
+        const token = Lazy.stringValue({ produce: () => 'x' });
+        const creationStacks = Tokenization.reverseString(token).tokens.map((t) => t.creationStack);
+        console.log(JSON.stringify({ creationStacks, captures }));
+      `);
+    const captured = stacks('');
+    expect(captured.creationStacks).toEqual([[]]);
+    expect(captured.captures).toBeGreaterThan(0);
+    expect(stacks('startup.skipCdktfTokenTraces();')).toEqual({ creationStacks: [[]], captures: 0 });
+  });
 });
