@@ -9,7 +9,7 @@
 const { createHash } = require('node:crypto');
 const { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } = require('node:fs');
 const { join, relative, resolve } = require('node:path');
-const { loadArchiverOnUse, skipTracesOfPlainObjects } = require('./startup.cjs');
+const { loadUnusedModulesOnUse, skipCdktfTokenTraces, skipTracesOfPlainObjects } = require('./startup.cjs');
 
 const root = resolve(__dirname, '..');
 const SOURCE_DIRS = ['cli', 'platform', 'infra', 'manifests'];
@@ -58,5 +58,6 @@ function bundle() {
 
 // Before anything of cdktf is loaded: see cli/startup.cjs.
 skipTracesOfPlainObjects();
-loadArchiverOnUse();
+skipCdktfTokenTraces();
+loadUnusedModulesOnUse();
 process.exitCode = require(bundle()).main(process.argv.slice(2));

@@ -5,6 +5,7 @@
  */
 import { isMap, LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
+import { parsePlainYaml } from './plain-yaml';
 import { type PlatformConfig, platformSchema } from './schema';
 
 export interface ConfigProblem {
@@ -50,41 +51,8 @@ export const MAX_ALIAS_EXPANSIONS = 10_000;
  * supported: keys written next to `<<` override the merged ones.
  */
 export function parseConfig(text: string, file: string, environment: string): PlatformConfig {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, merge: true });
-  if (doc.errors.length > 0) {
-    throw new ConfigError(
-      doc.errors.map((error) => {
-        const pos = lineCounter.linePos(error.pos[0]);
-        const where = `line ${pos.line}, column ${pos.col}: `;
-        return { file, path: '', message: `${where}invalid YAML: ${error.message.split('\n')[0]}` };
-      }),
-    );
-  }
-  if (!isMap(doc.contents)) {
-    throw new ConfigError([
-      { file, path: '', message: 'must be a YAML mapping of the environment fields (name, account, …)' },
-    ]);
-  }
-  let input: unknown;
-  try {
-    input = doc.toJS({ maxAliasCount: MAX_ALIAS_EXPANSIONS });
-  } catch (error) {
-    const message = (error as Error).message;
-    if (!message.startsWith('Excessive alias count')) {
-      // An alias to an anchor defined later, or a merge key on something that is not a mapping.
-      throw new ConfigError([{ file, path: '', message: `invalid YAML: ${message.split('\n')[0]}` }]);
-    }
-    throw new ConfigError([
-      {
-        file,
-        path: '',
-        message:
-          `its YAML aliases expand to more than ${MAX_ALIAS_EXPANSIONS} copies (an anchor used that many times, ` +
-          'or aliases nested inside anchored values that multiply): refused as a resource exhaustion ("billion laughs") document',
-      },
-    ]);
-  }
+  // Plain YAML (what environment files are) is read directly; the yaml package reads the rest.
+  const input = parsePlainYaml(text) ?? yamlInput(text, file);
   const caseProblem = nameCaseProblem(input, environment);
   const result = platformSchema.safeParse(input);
   if (!result.success) {
@@ -106,6 +74,44 @@ export function parseConfig(text: string, file: string, environment: string): Pl
     ]);
   }
   return result.data;
+}
+
+/** The JavaScript value of an environment file read by the yaml package, or its YAML problems. */
+function yamlInput(text: string, file: string): unknown {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, merge: true });
+  if (doc.errors.length > 0) {
+    throw new ConfigError(
+      doc.errors.map((error) => {
+        const pos = lineCounter.linePos(error.pos[0]);
+        const where = `line ${pos.line}, column ${pos.col}: `;
+        return { file, path: '', message: `${where}invalid YAML: ${error.message.split('\n')[0]}` };
+      }),
+    );
+  }
+  if (!isMap(doc.contents)) {
+    throw new ConfigError([
+      { file, path: '', message: 'must be a YAML mapping of the environment fields (name, account, …)' },
+    ]);
+  }
+  try {
+    return doc.toJS({ maxAliasCount: MAX_ALIAS_EXPANSIONS });
+  } catch (error) {
+    const message = (error as Error).message;
+    if (!message.startsWith('Excessive alias count')) {
+      // An alias to an anchor defined later, or a merge key on something that is not a mapping.
+      throw new ConfigError([{ file, path: '', message: `invalid YAML: ${message.split('\n')[0]}` }]);
+    }
+    throw new ConfigError([
+      {
+        file,
+        path: '',
+        message:
+          `its YAML aliases expand to more than ${MAX_ALIAS_EXPANSIONS} copies (an anchor used that many times, ` +
+          'or aliases nested inside anchored values that multiply): refused as a resource exhaustion ("billion laughs") document',
+      },
+    ]);
+  }
 }
 
 /** `name: Prod` in prod.yaml: say why case matters rather than only that the pattern failed. */

@@ -33,7 +33,19 @@ export interface PodSpec {
   tolerations?: { key?: string; operator?: string; value?: string; effect?: string }[];
 }
 
-export function podTemplates(objects: readonly RenderedObject[]): PodTemplate[] {
+/** The templates of each rendering's objects: several rules read them, each over every object. */
+const templatesOf = new WeakMap<readonly RenderedObject[], readonly PodTemplate[]>();
+
+export function podTemplates(objects: readonly RenderedObject[]): readonly PodTemplate[] {
+  let templates = templatesOf.get(objects);
+  if (templates === undefined) {
+    templates = findPodTemplates(objects);
+    templatesOf.set(objects, templates);
+  }
+  return templates;
+}
+
+function findPodTemplates(objects: readonly RenderedObject[]): PodTemplate[] {
   const templates: PodTemplate[] = [];
   for (const source of objects) {
     const o = source.object as Json;

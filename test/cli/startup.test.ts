@@ -55,4 +55,71 @@ describe('the start-up settings of the CLI process', () => {
     `);
     expect(out).toEqual({ afterCdktf: false, afterCall: true, archive: 'function', realInCache: true });
   });
+
+  it('loads the modules no render uses only when they are used, and then the real ones', () => {
+    const out = inFreshProcess(`
+      const { loadUnusedModulesOnUse } = require(${STARTUP});
+      loadUnusedModulesOnUse();
+      const files = () => Object.keys(require.cache);
+      const count = (part) => files().filter((k) => k.includes(part)).length;
+      const { z } = require('zod');
+      const { Yaml } = require('cdk8s');
+      require('cdktf');
+      const { Deployment } = require('kubernetes-models/apps/v1/Deployment');
+      const before = {
+        cdk8sYaml: count('/cdk8s/node_modules/yaml/'),
+        semver: count('/cdktf/node_modules/semver/'),
+        zodLocales: count('/zod/v4/locales/'),
+        ajvI18n: count('/ajv-i18n/'),
+      };
+      let schemaError = '';
+      try { new Deployment({ metadata: { name: 'x' }, spec: { replicas: 'two' } }).validate(); } catch (e) { schemaError = e.message; }
+      const semver = require(require.resolve('semver', { paths: [require('node:path').dirname(require.resolve('cdktf'))] }));
+      const after = {
+        yaml: Yaml.stringify({ a: [1] }),
+        satisfies: semver.satisfies('1.5.0', '>=1.2'),
+        french: typeof z.locales.fr,
+        schemaError: schemaError.includes('must be integer'),
+        cdk8sYaml: count('/cdk8s/node_modules/yaml/') > 1,
+        semver: count('/cdktf/node_modules/semver/') > 1,
+        zodLocales: count('/zod/v4/locales/') > 2,
+        ajvI18n: count('/ajv-i18n/') > 1,
+      };
+      console.log(JSON.stringify({ before, after }));
+    `);
+    expect(out).toEqual({
+      // One entry each (the stand-in), zod's English messages and the stand-in of its locales.
+      before: { cdk8sYaml: 1, semver: 1, zodLocales: 2, ajvI18n: 1 },
+      after: {
+        yaml: 'a:\n  - 1\n',
+        satisfies: true,
+        french: 'function',
+        schemaError: true,
+        cdk8sYaml: true,
+        semver: true,
+        zodLocales: true,
+        ajvI18n: true,
+      },
+    });
+  });
+
+  it("gives cdktf's tokens the empty creation stack they get with plain-object traces skipped, without capturing one", () => {
+    const stacks = (setting: string) =>
+      inFreshProcess(`
+        const startup = require(${STARTUP});
+        startup.skipTracesOfPlainObjects();
+        ${setting}
+        let captures = 0;
+        const capture = Error.captureStackTrace;
+        Error.captureStackTrace = (...args) => { captures++; return capture(...args); };
+        const { Lazy, Tokenization } = require('cdktf');
+        const token = Lazy.stringValue({ produce: () => 'x' });
+        const creationStacks = Tokenization.reverseString(token).tokens.map((t) => t.creationStack);
+        console.log(JSON.stringify({ creationStacks, captures }));
+      `);
+    const captured = stacks('');
+    expect(captured.creationStacks).toEqual([[]]);
+    expect(captured.captures).toBeGreaterThan(0);
+    expect(stacks('startup.skipCdktfTokenTraces();')).toEqual({ creationStacks: [[]], captures: 0 });
+  });
 });
