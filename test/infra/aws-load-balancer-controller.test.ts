@@ -5,9 +5,7 @@ import {
   LOAD_BALANCER_CONTROLLER_READ_ACTIONS,
 } from '../../infra/policies/aws-load-balancer-controller-policy';
 import { fixtureConfig, renderConfigs, resourcesOf, stackOf } from '../helpers';
-import { documentOf, one, ref } from './stack-json';
-
-const ISSUER = `\${replace(aws_eks_cluster.cluster.identity[0].oidc[0].issuer, "https://", "")}`;
+import { documentOf, one, webIdentityTrustStatement } from './stack-json';
 
 describe('AWS Load Balancer Controller add-on (infra)', () => {
   const prod = fixtureConfig('prod', (raw) => {
@@ -27,22 +25,7 @@ describe('AWS Load Balancer Controller add-on (infra)', () => {
     const role = one(resourcesOf(blue, 'aws_iam_role'), 'irsa-load-balancer-controller');
     expect(role.name).toBe('prod-blue-load-balancer-controller');
     expect(documentOf(blue, role.assume_role_policy).statement).toEqual([
-      {
-        sid: 'ServiceAccountWebIdentity',
-        effect: 'Allow',
-        actions: ['sts:AssumeRoleWithWebIdentity'],
-        principals: [
-          { type: 'Federated', identifiers: [ref('aws_iam_openid_connect_provider.oidc-provider.arn')] },
-        ],
-        condition: [
-          {
-            test: 'StringEquals',
-            variable: `${ISSUER}:sub`,
-            values: ['system:serviceaccount:kube-system:aws-load-balancer-controller'],
-          },
-          { test: 'StringEquals', variable: `${ISSUER}:aud`, values: ['sts.amazonaws.com'] },
-        ],
-      },
+      webIdentityTrustStatement('system:serviceaccount:kube-system:aws-load-balancer-controller'),
     ]);
   });
 

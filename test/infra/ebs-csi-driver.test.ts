@@ -4,9 +4,7 @@ import { EBS_CSI_POLICY_SOURCE } from '../../infra/policies/ebs-csi-driver-polic
 import { ConfigError } from '../../platform/load';
 import { ebsVolumeKeyAlias, irsaRole } from '../../platform/names';
 import { fixtureConfig, renderConfigs, resourcesOf, stackOf } from '../helpers';
-import { type Block, dataOf, documentOf, one, ref } from './stack-json';
-
-const ISSUER = `\${replace(aws_eks_cluster.cluster.identity[0].oidc[0].issuer, "https://", "")}`;
+import { type Block, dataOf, documentOf, one, ref, webIdentityTrustStatement } from './stack-json';
 
 /**
  * Statements of the upstream policy, copied as they are from EBS_CSI_POLICY_SOURCE
@@ -167,18 +165,7 @@ describe('EBS CSI driver (infra)', () => {
     const role = one(resourcesOf(blue, 'aws_iam_role'), 'irsa-ebs-csi-driver');
     expect(role.name).toBe('prod-blue-ebs-csi-driver');
     expect(documentOf(blue, role.assume_role_policy).statement).toEqual([
-      {
-        sid: 'ServiceAccountWebIdentity',
-        effect: 'Allow',
-        actions: ['sts:AssumeRoleWithWebIdentity'],
-        principals: [
-          { type: 'Federated', identifiers: [ref('aws_iam_openid_connect_provider.oidc-provider.arn')] },
-        ],
-        condition: [
-          { test: 'StringEquals', variable: `${ISSUER}:sub`, values: [expected.subject] },
-          { test: 'StringEquals', variable: `${ISSUER}:aud`, values: ['sts.amazonaws.com'] },
-        ],
-      },
+      webIdentityTrustStatement(expected.subject),
     ]);
   });
 

@@ -1,9 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../platform/load';
 import { fixtureConfig, renderConfigs, resourcesOf, stackOf } from '../helpers';
-import { dataOf, documentOf, one, ref } from './stack-json';
-
-const ISSUER = `\${replace(aws_eks_cluster.cluster.identity[0].oidc[0].issuer, "https://", "")}`;
+import { dataOf, documentOf, one, ref, webIdentityTrustStatement } from './stack-json';
 
 describe('Fluent Bit add-on (infra)', () => {
   const prod = fixtureConfig('prod', (raw) => {
@@ -49,22 +47,7 @@ describe('Fluent Bit add-on (infra)', () => {
     const role = one(resourcesOf(blue, 'aws_iam_role'), 'irsa-fluent-bit');
     expect(role.name).toBe('prod-blue-fluent-bit');
     expect(documentOf(blue, role.assume_role_policy).statement).toEqual([
-      {
-        sid: 'ServiceAccountWebIdentity',
-        effect: 'Allow',
-        actions: ['sts:AssumeRoleWithWebIdentity'],
-        principals: [
-          { type: 'Federated', identifiers: [ref('aws_iam_openid_connect_provider.oidc-provider.arn')] },
-        ],
-        condition: [
-          {
-            test: 'StringEquals',
-            variable: `${ISSUER}:sub`,
-            values: ['system:serviceaccount:kube-system:fluent-bit'],
-          },
-          { test: 'StringEquals', variable: `${ISSUER}:aud`, values: ['sts.amazonaws.com'] },
-        ],
-      },
+      webIdentityTrustStatement('system:serviceaccount:kube-system:fluent-bit'),
     ]);
   });
 

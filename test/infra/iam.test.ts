@@ -6,7 +6,7 @@ import { IRSA_ADDONS, type IrsaAddon, irsaRole } from '../../platform/names';
 import type { ClusterConfig, PlatformConfig } from '../../platform/schema';
 import { violationsOf } from '../cli/rule-violations';
 import { fixtureConfig, renderConfigs, resourcesOf, stackOf } from '../helpers';
-import { type Block, documentOf, one, ref } from './stack-json';
+import { type Block, documentOf, one, ref, webIdentityTrustStatement } from './stack-json';
 
 /** The IRSA roles of the catalog's add-ons that run on a cluster (some are off by default). */
 function runningIrsaAddons(config: PlatformConfig, cluster: ClusterConfig): IrsaAddon[] {
@@ -15,8 +15,6 @@ function runningIrsaAddons(config: PlatformConfig, cluster: ClusterConfig): Irsa
     return identity.kind === 'irsa' && addonRuns(config, cluster, key) ? [identity.role as IrsaAddon] : [];
   });
 }
-
-const ISSUER = `\${replace(aws_eks_cluster.cluster.identity[0].oidc[0].issuer, "https://", "")}`;
 
 describe('IAM of the cluster stacks', () => {
   const prod = fixtureConfig('prod');
@@ -52,21 +50,7 @@ describe('IAM of the cluster stacks', () => {
           const role = one(roles, `irsa-${addon}`);
           expect(role.name).toBe(expected.roleName);
           expect(documentOf(stack, role.assume_role_policy).statement).toEqual([
-            {
-              sid: 'ServiceAccountWebIdentity',
-              effect: 'Allow',
-              actions: ['sts:AssumeRoleWithWebIdentity'],
-              principals: [
-                {
-                  type: 'Federated',
-                  identifiers: [ref('aws_iam_openid_connect_provider.oidc-provider.arn')],
-                },
-              ],
-              condition: [
-                { test: 'StringEquals', variable: `${ISSUER}:sub`, values: [expected.subject] },
-                { test: 'StringEquals', variable: `${ISSUER}:aud`, values: ['sts.amazonaws.com'] },
-              ],
-            },
+            webIdentityTrustStatement(expected.subject),
           ]);
           checked++;
         }

@@ -50,3 +50,25 @@ export function crossStackValue(consumer: RenderedStack, producer: RenderedStack
   const outputs = (producer.json.output ?? {}) as Record<string, Block>;
   return one(outputs, match[2]).value;
 }
+
+/** The OIDC issuer host as a cluster stack writes it in its IRSA trust conditions. */
+export const OIDC_ISSUER = `\${replace(aws_eks_cluster.cluster.identity[0].oidc[0].issuer, "https://", "")}`;
+
+/**
+ * The one statement an IRSA role's trust policy must hold: web identity from the cluster's OIDC
+ * provider, for exactly `subject` (`system:serviceaccount:<namespace>:<name>`) and the STS audience.
+ */
+export function webIdentityTrustStatement(subject: string): Block {
+  return {
+    sid: 'ServiceAccountWebIdentity',
+    effect: 'Allow',
+    actions: ['sts:AssumeRoleWithWebIdentity'],
+    principals: [
+      { type: 'Federated', identifiers: [ref('aws_iam_openid_connect_provider.oidc-provider.arn')] },
+    ],
+    condition: [
+      { test: 'StringEquals', variable: `${OIDC_ISSUER}:sub`, values: [subject] },
+      { test: 'StringEquals', variable: `${OIDC_ISSUER}:aud`, values: ['sts.amazonaws.com'] },
+    ],
+  };
+}
