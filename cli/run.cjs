@@ -9,7 +9,12 @@
 const { createHash } = require('node:crypto');
 const { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } = require('node:fs');
 const { join, relative, resolve } = require('node:path');
-const { loadUnusedModulesOnUse, skipCdktfTokenTraces, skipTracesOfPlainObjects } = require('./startup.cjs');
+const {
+  linearUndefinedFilters,
+  loadUnusedModulesOnUse,
+  skipCdktfTokenTraces,
+  skipTracesOfPlainObjects,
+} = require('./startup.cjs');
 
 const root = resolve(__dirname, '..');
 const SOURCE_DIRS = ['cli', 'platform', 'infra', 'manifests'];
@@ -60,4 +65,5 @@ function bundle() {
 skipTracesOfPlainObjects();
 skipCdktfTokenTraces();
 loadUnusedModulesOnUse();
+linearUndefinedFilters();
 process.exitCode = require(bundle()).main(process.argv.slice(2));

@@ -84,6 +84,66 @@ function loadUnusedModulesOnUse() {
 }
 
 /**
+ * The generated imports of cdk8s-plus-27 (lib/imports/k8s.js, written by json2jsii) drop the
+ * undefined fields of every object they render with
+ * `Object.entries(o).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: v }), {})`,
+ * which copies the object built so far once per field: quadratic in the fields of each object
+ * (a pod spec has 40), and most of the time `KubeX.toJson()` takes. When that file loads, each of
+ * its 456 filters is compiled as one loop with the same result: the same keys in the same order,
+ * each value mapped by the same expression, `__proto__` an own property as the object literal
+ * makes it. test/manifests/linear-undefined-filters.test.ts compares both on every object of the
+ * fixtures, key order included. A file without the pattern is loaded as it is.
+ * https://github.com/cdklabs/json2jsii/blob/main/src/tojson.ts
+ */
+function linearUndefinedFilters() {
+  let key;
+  try {
+    key = join(dirname(require.resolve('cdk8s-plus-27')), 'imports', 'k8s.js');
+  } catch {
+    return;
+  }
+  const extensions = Module._extensions;
+  const loadJs = extensions['.js'];
+  extensions['.js'] = function loadWithLinearFilters(module, filename) {
+    if (filename !== key) return loadJs.call(this, module, filename);
+    extensions['.js'] = loadJs;
+    module._compile(withLinearUndefinedFilters(require('node:fs').readFileSync(filename, 'utf8')), filename);
+  };
+}
+
+/** The json2jsii filter: `Object.entries(<operand>).reduce(... [i[0]]: <value> }), {})`. */
+const UNDEFINED_FILTER =
+  /Object\.entries\(([\w.$]+)\)\.reduce\(\(r, i\) => \(i\[1\] === undefined\) \? r : \(\{ \.\.\.r, \[i\[0\]\]: (i\[1\]|i\[1\]\?\.value|i\[1\]\?\.map\(y => y\)|toJson_\w+\(i\[1\]\)) \}\), \{\}\)/g;
+
+/** `source` with each json2jsii undefined filter replaced by a call of the linear `__definedEntries`. */
+function withLinearUndefinedFilters(source) {
+  const replaced = source.replace(UNDEFINED_FILTER, (_match, operand, value) =>
+    value === 'i[1]' ? `__definedEntries(${operand})` : `__definedEntries(${operand}, (i) => ${value})`,
+  );
+  if (replaced === source) return source;
+  // A function declaration is hoisted: appended, it is defined before any toJson runs.
+  return `${replaced}\n${definedEntries.toString().replace('function definedEntries', 'function __definedEntries')}\n`;
+}
+
+/** What the json2jsii filter returns for `object`, in one pass. */
+function definedEntries(object, value) {
+  const result = {};
+  for (const entry of Object.entries(object)) {
+    if (entry[1] === undefined) continue;
+    const v = value === undefined ? entry[1] : value(entry);
+    if (entry[0] === '__proto__') {
+      Object.defineProperty(result, '__proto__', {
+        value: v,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    } else result[entry[0]] = v;
+  }
+  return result;
+}
+
+/**
  * Puts in require.cache, under the file `locate()` returns, a stand-in whose first use (a call,
  * reading or listing a property) loads the real module, which then replaces it in the cache.
  * Until then its `__esModule` reads as `esModule` without loading anything: TypeScript's import
@@ -127,8 +187,11 @@ function loadOnUse(locate, { esModule = undefined } = {}) {
 }
 
 module.exports = {
+  definedEntries,
+  linearUndefinedFilters,
   loadArchiverOnUse,
   loadUnusedModulesOnUse,
   skipCdktfTokenTraces,
   skipTracesOfPlainObjects,
+  withLinearUndefinedFilters,
 };
