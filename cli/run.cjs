@@ -10,6 +10,7 @@ const { createHash } = require('node:crypto');
 const { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } = require('node:fs');
 const { join, relative, resolve } = require('node:path');
 const {
+  compileWithCodeCache,
   linearUndefinedFilters,
   loadUnusedModulesOnUse,
   skipCdktfTokenTraces,
@@ -20,6 +21,7 @@ const root = resolve(__dirname, '..');
 const SOURCE_DIRS = ['cli', 'platform', 'infra', 'manifests'];
 // The bundle sits one folder below the root, as cli/main.ts does: its default paths stay right.
 const cacheDir = join(root, '.cache');
+const codeCacheDir = join(cacheDir, 'code-cache');
 
 function sources() {
   const files = [];
@@ -57,6 +59,8 @@ function bundle() {
   for (const old of readdirSync(cacheDir)) {
     if (old.startsWith('cli-') && old.endsWith('.js')) rmSync(join(cacheDir, old), { force: true });
   }
+  // The compiled code of the previous bundle and install (see compileWithCodeCache).
+  rmSync(codeCacheDir, { recursive: true, force: true });
   renameSync(temp, outfile);
   return outfile;
 }
@@ -66,4 +70,6 @@ skipTracesOfPlainObjects();
 skipCdktfTokenTraces();
 loadUnusedModulesOnUse();
 linearUndefinedFilters();
-process.exitCode = require(bundle()).main(process.argv.slice(2));
+const entry = bundle();
+compileWithCodeCache(codeCacheDir);
+process.exitCode = require(entry).main(process.argv.slice(2));

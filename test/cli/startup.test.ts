@@ -1,4 +1,6 @@
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
@@ -121,5 +123,96 @@ describe('the start-up settings of the CLI process', () => {
     expect(captured.creationStacks).toEqual([[]]);
     expect(captured.captures).toBeGreaterThan(0);
     expect(stacks('startup.skipCdktfTokenTraces();')).toEqual({ creationStacks: [[]], captures: 0 });
+  });
+
+  describe('the code cache', () => {
+    /** Runs `main` of a module in a fresh process with the code cache in `cache`, twice over if asked. */
+    function runCached(work: string, cache: string): Record<string, unknown> {
+      return inFreshProcess(`
+        const { compileWithCodeCache } = require(${STARTUP});
+        compileWithCodeCache(${JSON.stringify(cache)});
+        console.log(JSON.stringify(require(${JSON.stringify(join(work, 'main.js'))}).facts()));
+      `);
+    }
+    const MODULE = (value: number) => `
+      const { basename } = require('node:path');
+      exports.facts = () => ({
+        value: ${value},
+        file: basename(__filename),
+        dir: basename(__dirname),
+        self: module.exports === exports && this === exports,
+        resolved: basename(require.resolve('./other.js')),
+        paths: Array.isArray(require.resolve.paths('x')),
+        other: require('./other.js').other,
+        cached: require.cache[__filename] === module,
+        main: require.main === process.mainModule,
+        extensions: typeof require.extensions['.js'],
+      });
+    `;
+
+    it('runs a module with the arguments and require Node gives it, and saves an entry per file', () => {
+      const work = mkdtempSync(join(tmpdir(), 'code-cache-'));
+      try {
+        const cache = join(work, 'cache');
+        writeFileSync(join(work, 'main.js'), MODULE(1));
+        writeFileSync(join(work, 'other.js'), 'exports.other = "o";\n');
+        const expected = {
+          value: 1,
+          file: 'main.js',
+          dir: work.split('/').pop(),
+          self: true,
+          resolved: 'other.js',
+          paths: true,
+          other: 'o',
+          cached: true,
+          main: true,
+          extensions: 'function',
+        };
+        expect(runCached(work, cache)).toEqual(expected);
+        // Node 20: one entry per module file the run compiled (startup.cjs is loaded before the hook).
+        const entries = readdirSync(cache);
+        expect(entries.length).toBeGreaterThanOrEqual(2);
+        expect(entries.some((e) => e.endsWith('.tmp'))).toBe(false);
+        // The second run compiles from the cache (V8 accepts every entry, so none is rewritten) and
+        // behaves the same.
+        const written = () => entries.map((e) => statSync(join(cache, e)).mtimeMs);
+        const before = written();
+        expect(runCached(work, cache)).toEqual(expected);
+        expect(written()).toEqual(before);
+      } finally {
+        rmSync(work, { recursive: true, force: true });
+      }
+    });
+
+    it('never runs the compiled code of an earlier source, even one of the same length', () => {
+      const work = mkdtempSync(join(tmpdir(), 'code-cache-'));
+      try {
+        const cache = join(work, 'cache');
+        writeFileSync(join(work, 'other.js'), 'exports.other = "o";\n');
+        writeFileSync(join(work, 'main.js'), MODULE(1));
+        expect(runCached(work, cache).value).toBe(1);
+        expect(runCached(work, cache).value).toBe(1);
+        // Same length: V8 alone would accept the entry of the old source.
+        writeFileSync(join(work, 'main.js'), MODULE(2));
+        expect(runCached(work, cache).value).toBe(2);
+        expect(runCached(work, cache).value).toBe(2);
+      } finally {
+        rmSync(work, { recursive: true, force: true });
+      }
+    });
+
+    it('renders without a cache folder it can write', () => {
+      const work = mkdtempSync(join(tmpdir(), 'code-cache-'));
+      try {
+        writeFileSync(join(work, 'other.js'), 'exports.other = "o";\n');
+        writeFileSync(join(work, 'main.js'), MODULE(3));
+        // A file where the folder should be: nothing can be written.
+        writeFileSync(join(work, 'cache'), '');
+        expect(runCached(work, join(work, 'cache')).value).toBe(3);
+        expect(runCached(work, join(work, 'cache')).value).toBe(3);
+      } finally {
+        rmSync(work, { recursive: true, force: true });
+      }
+    });
   });
 });
