@@ -21,6 +21,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { dirname, join, normalize, sep } from 'node:path';
+import { compareFiles, type FileComparison } from './compare-files.cjs';
 
 /** The index of generated files, relative to dist/. */
 export const INDEX_FILE = '.generated';
@@ -113,6 +114,29 @@ export function planDist(
   rendered: Iterable<OwnedDistFile>,
   only?: readonly string[],
 ): DistPlan {
+  const prepared = prepareDist(distDir, rendered, only);
+  return completeDist(prepared, compareFiles(distDir, prepared.paths, prepared.contents));
+}
+
+/**
+ * The part of `planDist` that reads no file of dist/ but its index: the files this render owns
+ * (the index included) and the earlier ones it removes. `completeDist` adds the comparison of
+ * those files with dist/, which `check` runs on a worker thread (compare-files.cjs).
+ */
+export interface PreparedDist {
+  readonly files: ReadonlyMap<string, string>;
+  /** The keys of `files`, in order. */
+  readonly paths: readonly string[];
+  /** The values of `files`, in order. */
+  readonly contents: readonly string[];
+  readonly removed: readonly string[];
+}
+
+export function prepareDist(
+  distDir: string,
+  rendered: Iterable<OwnedDistFile>,
+  only?: readonly string[],
+): PreparedDist {
   const previous = readIndex(distDir);
   const owned = (environment: string) => only === undefined || only.includes(environment);
   // Sections of environments not rendered now stay as they are; so do the entries of an index
@@ -148,51 +172,26 @@ export function planDist(
   }
   files.set(INDEX_FILE, indexText(index));
 
-  const added: string[] = [];
-  const changed: string[] = [];
-  let unchanged = 0;
-  const current = currentContent();
-  for (const [path, content] of files) {
-    const text = current(join(distDir, path));
-    if (text === undefined) added.push(path);
-    else if (text !== content) changed.push(path);
-    else unchanged++;
-  }
   const removed = [...previous]
     .filter(([environment]) => owned(environment))
     .flatMap(([, paths]) => paths)
     .filter((path) => !files.has(path) && !keptOwner.has(path) && existsSync(join(distDir, path)));
   return {
-    added: added.sort(),
-    changed: changed.sort(),
-    removed: [...new Set(removed)].sort(),
-    unchanged,
     files,
+    paths: [...files.keys()],
+    contents: [...files.values()],
+    removed: [...new Set(removed)].sort(),
   };
 }
 
-/**
- * Reads a file of dist/, undefined when it does not exist: one read per file, and one existence
- * check per folder rather than per file (a first render writes thousands of files into new
- * folders, and a failed read costs far more than a check).
- */
-function currentContent(): (file: string) => string | undefined {
-  const folders = new Map<string, boolean>();
-  return (file) => {
-    const folder = dirname(file);
-    let exists = folders.get(folder);
-    if (exists === undefined) {
-      exists = existsSync(folder);
-      folders.set(folder, exists);
-    }
-    if (!exists) return undefined;
-    try {
-      return readFileSync(file, 'utf8');
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
-      throw error;
-    }
+/** The plan of a prepared render, given how its files compare with dist/ (compare-files.cjs). */
+export function completeDist(prepared: PreparedDist, comparison: FileComparison): DistPlan {
+  return {
+    added: [...comparison.added].sort(),
+    changed: [...comparison.changed].sort(),
+    removed: prepared.removed,
+    unchanged: comparison.unchanged,
+    files: prepared.files,
   };
 }
 

@@ -27,7 +27,8 @@ function sources() {
   const files = [];
   for (const dir of SOURCE_DIRS) {
     for (const entry of readdirSync(join(root, dir), { recursive: true, withFileTypes: true })) {
-      if (entry.isFile() && entry.name.endsWith('.ts')) files.push(join(entry.parentPath, entry.name));
+      if (entry.isFile() && /\.(ts|cts|cjs)$/.test(entry.name))
+        files.push(join(entry.parentPath, entry.name));
     }
   }
   return files.sort();
