@@ -123,45 +123,73 @@ function orderedKeys(record: Record<string, unknown>, head: readonly string[]): 
   return [...first, ...keys.filter((key) => !head.includes(key)).sort(byCodeUnit)];
 }
 
+/**
+ * The emitter appends the pieces of a document to one array, joined once at the end: a flat
+ * string, where `+=` would build a tree of concatenations (one object per piece) that every writer
+ * and comparison of the file then flattens.
+ */
+type Out = string[];
+
 /** A value after `key:` or `- `: ` value` on the same line, or a block on the next lines. */
-function afterIndicator(value: unknown, indent: string): string {
-  if (value === null || typeof value !== 'object') return ` ${scalar(value)}`;
-  if (Array.isArray(value)) {
-    return value.length === 0 ? ' []' : `\n${indent}${blockSequence(value, indent)}`;
+function afterIndicator(out: Out, value: unknown, indent: string): void {
+  if (value === null || typeof value !== 'object') {
+    out.push(' ', scalar(value));
+  } else if (Array.isArray(value)) {
+    if (value.length === 0) out.push(' []');
+    else {
+      out.push('\n', indent);
+      blockSequence(out, value, indent);
+    }
+  } else {
+    if (!isPlainObject(value)) throw UNSUPPORTED;
+    const keys = orderedKeys(value, []);
+    if (keys.length === 0) out.push(' {}');
+    else {
+      out.push('\n', indent);
+      blockMapping(out, value, keys, indent);
+    }
   }
-  if (!isPlainObject(value)) throw UNSUPPORTED;
-  const keys = orderedKeys(value, []);
-  return keys.length === 0 ? ' {}' : `\n${indent}${blockMapping(value, keys, indent)}`;
 }
 
 /** A block mapping whose first line is already indented by `indent`. */
-function blockMapping(record: Record<string, unknown>, keys: readonly string[], indent: string): string {
+function blockMapping(
+  out: Out,
+  record: Record<string, unknown>,
+  keys: readonly string[],
+  indent: string,
+): void {
   const inner = `${indent}  `;
-  let out = '';
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i] as string;
-    if (i > 0) out += `\n${indent}`;
-    out += `${scalarString(key, true)}:${afterIndicator(record[key], inner)}`;
+    if (i > 0) out.push('\n', indent);
+    out.push(scalarString(key, true), ':');
+    afterIndicator(out, record[key], inner);
   }
-  return out;
 }
 
 /** A block sequence (yaml's default `indentSeq`) whose first line is already indented by `indent`. */
-function blockSequence(items: readonly unknown[], indent: string): string {
+function blockSequence(out: Out, items: readonly unknown[], indent: string): void {
   const inner = `${indent}  `;
-  let out = '';
   for (let i = 0; i < items.length; i++) {
     const item = items[i];
-    if (i > 0) out += `\n${indent}`;
-    if (item === null || typeof item !== 'object') out += `- ${scalar(item)}`;
-    else if (Array.isArray(item)) out += item.length === 0 ? '- []' : `- ${blockSequence(item, inner)}`;
-    else if (!isPlainObject(item)) throw UNSUPPORTED;
+    if (i > 0) out.push('\n', indent);
+    if (item === null || typeof item !== 'object') out.push('- ', scalar(item));
+    else if (Array.isArray(item)) {
+      if (item.length === 0) out.push('- []');
+      else {
+        out.push('- ');
+        blockSequence(out, item, inner);
+      }
+    } else if (!isPlainObject(item)) throw UNSUPPORTED;
     else {
       const keys = orderedKeys(item, []);
-      out += keys.length === 0 ? '- {}' : `- ${blockMapping(item, keys, inner)}`;
+      if (keys.length === 0) out.push('- {}');
+      else {
+        out.push('- ');
+        blockMapping(out, item, keys, inner);
+      }
     }
   }
-  return out;
 }
 
 /** The document for a mapping at the top level, or undefined when the yaml package must write it. */
@@ -171,7 +199,11 @@ export function fastYaml(object: unknown, head: readonly string[]): string | und
   }
   try {
     const keys = orderedKeys(object, head);
-    return keys.length === 0 ? '{}\n' : `${blockMapping(object, keys, '')}\n`;
+    if (keys.length === 0) return '{}\n';
+    const out: Out = [];
+    blockMapping(out, object, keys, '');
+    out.push('\n');
+    return out.join('');
   } catch (error) {
     if (error === UNSUPPORTED) return undefined;
     throw error;
