@@ -32,7 +32,47 @@ const YAML_OPTIONS = { lineWidth: 0, minContentWidth: 0, aliasDuplicateObjects: 
  * goes to the yaml package whole. test/cli/serialize.test.ts compares both on tricky values.
  */
 export function kubernetesYaml(object: unknown): string {
-  return fastYaml(object, KUBERNETES_HEAD) ?? yamlPackageOutput(object, KUBERNETES_HEAD);
+  return fastYaml(object, KUBERNETES_HEAD) ?? writtenOnce(object);
+}
+
+/**
+ * The yaml package's output of an object the emitter leaves to it, written once per process for
+ * each distinct content: such objects are mostly the same vendored ones on every cluster (the
+ * CustomResourceDefinitions of an add-on, whose descriptions are multi-line), and the yaml package
+ * takes about 40 ms for each. The key is the object's JSON, taken only when JSON tells every
+ * value apart as YAML would (no undefined in an array, no NaN, infinity or -0, plain objects).
+ */
+const writtenByPackage = new Map<string, string>();
+function writtenOnce(object: unknown): string {
+  const key = jsonSafe(object) ? JSON.stringify(object) : undefined;
+  let written = key === undefined ? undefined : writtenByPackage.get(key);
+  if (written === undefined) {
+    written = yamlPackageOutput(object, KUBERNETES_HEAD);
+    if (key !== undefined) writtenByPackage.set(key, written);
+  }
+  return written;
+}
+
+function jsonSafe(value: unknown): boolean {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return true;
+    case 'number':
+      return Number.isFinite(value) && !Object.is(value, -0);
+    case 'object': {
+      if (value === null) return true;
+      if (Array.isArray(value)) return value.every((item) => item !== undefined && jsonSafe(item));
+      if (!isPlainObject(value)) return false;
+      for (const key of Object.keys(value)) {
+        const item = (value as Record<string, unknown>)[key];
+        if (item !== undefined && !jsonSafe(item)) return false;
+      }
+      return true;
+    }
+    default:
+      return false;
+  }
 }
 
 /** What the yaml package writes, the reference of `kubernetesYaml`. */

@@ -192,4 +192,35 @@ describe('the YAML of rendered objects', () => {
     }
     expect(written).toBeGreaterThan(1000);
   });
+
+  it('writes an object the yaml package writes once per content, and tells apart what JSON conflates', () => {
+    const crd = (description: string) => ({
+      apiVersion: 'apiextensions.k8s.io/v1',
+      kind: 'CustomResourceDefinition',
+      metadata: { name: 'x.example.com' },
+      spec: { description },
+    });
+    const multiLine = crd('first line\nsecond line');
+    expect(fastYaml(multiLine, HEAD)).toBeUndefined();
+    expect(kubernetesYaml(multiLine)).toBe(yamlPackageOutput(multiLine, HEAD));
+    // The same content again (another object), and content that differs in one character.
+    expect(kubernetesYaml(crd('first line\nsecond line'))).toBe(yamlPackageOutput(multiLine, HEAD));
+    const other = crd('first line\nsecond lime');
+    expect(kubernetesYaml(other)).toBe(yamlPackageOutput(other, HEAD));
+    expect(kubernetesYaml(other)).not.toBe(kubernetesYaml(multiLine));
+    // Pairs JSON writes alike: each is written as the yaml package writes it.
+    const conflated = [
+      [null, Number.NaN],
+      [0, -0],
+      [null, Number.POSITIVE_INFINITY],
+      [[null], [undefined]],
+      [{ a: 1 }, new Map([['a', 1]])],
+    ];
+    for (const pair of conflated) {
+      for (const value of pair) {
+        const object = { ...crd('a\nb'), data: value };
+        expect(kubernetesYaml(object), String(value)).toBe(yamlPackageOutput(object, HEAD));
+      }
+    }
+  });
 });
