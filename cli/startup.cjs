@@ -91,7 +91,7 @@ function loadUnusedModulesOnUse() {
  * (a pod spec has 40), and most of the time `KubeX.toJson()` takes. When that file loads, each of
  * its 456 filters is compiled as one loop with the same result: the same keys in the same order,
  * each value mapped by the same expression, `__proto__` an own property as the object literal
- * makes it. test/manifests/linear-undefined-filters.test.ts compares both on every object of the
+ * makes it. test/cli/linear-undefined-filters.test.ts compares both on every object of the
  * fixtures, key order included. A file without the pattern is loaded as it is.
  * https://github.com/cdklabs/json2jsii/blob/main/src/tojson.ts
  */
