@@ -23,12 +23,12 @@ const {
 
 /**
  * @param {string} dir
- * @param {readonly string[]} paths relative to `dir`, with `/` separators
- * @param {readonly string[]} contents the rendered content of each path
- * @returns {{ added: string[], changed: string[], unchanged: number }} in the order of `paths`
+ * @param {ReadonlyMap<string, string>} files path relative to `dir` (with `/` separators) ->
+ *   rendered content
+ * @returns {{ added: string[], changed: string[], unchanged: number }} in the order of `files`
  */
-function compareFiles(dir, paths, contents) {
-  return compareEncoded(dir, paths, encode(contents));
+function compareFiles(dir, files) {
+  return compareEncoded(dir, [...files.keys()], encode([...files.values()]));
 }
 
 /**
@@ -112,16 +112,16 @@ const ANSWERED = 2;
  * the answer is always the same.
  *
  * @param {string} dir
- * @param {readonly string[]} paths
- * @param {readonly string[]} contents
+ * @param {ReadonlyMap<string, string>} files as for `compareFiles`
  * @param {{ workerFile?: string, startMs?: number, answerMs?: number }} [options] `workerFile`:
  *   this file, where the worker loads it (a bundle that includes this file names the original)
  * @returns {{ result(): { added: string[], changed: string[], unchanged: number } }}
  */
-function startComparison(dir, paths, contents, options = {}) {
+function startComparison(dir, files, options = {}) {
+  const paths = [...files.keys()];
   const signal = new Int32Array(new SharedArrayBuffer(4));
   const { port1, port2 } = new MessageChannel();
-  const encoded = encode(contents);
+  const encoded = encode([...files.values()]);
   let worker;
   try {
     worker = new Worker(options.workerFile ?? __filename, {

@@ -7,15 +7,11 @@ export interface FileComparison {
   readonly unchanged: number;
 }
 
-export function compareFiles(
-  dir: string,
-  paths: readonly string[],
-  contents: readonly string[],
-): FileComparison;
+/** `files`: path relative to `dir` (with `/` separators) -> rendered content. */
+export function compareFiles(dir: string, files: ReadonlyMap<string, string>): FileComparison;
 
 export function startComparison(
   dir: string,
-  paths: readonly string[],
-  contents: readonly string[],
+  files: ReadonlyMap<string, string>,
   options?: { readonly workerFile?: string; readonly startMs?: number; readonly answerMs?: number },
 ): { result(): FileComparison };

@@ -115,7 +115,7 @@ export function planDist(
   only?: readonly string[],
 ): DistPlan {
   const prepared = prepareDist(distDir, rendered, only);
-  return completeDist(prepared, compareFiles(distDir, prepared.paths, prepared.contents));
+  return completeDist(prepared, compareFiles(distDir, prepared.files));
 }
 
 /**
@@ -125,10 +125,6 @@ export function planDist(
  */
 export interface PreparedDist {
   readonly files: ReadonlyMap<string, string>;
-  /** The keys of `files`, in order. */
-  readonly paths: readonly string[];
-  /** The values of `files`, in order. */
-  readonly contents: readonly string[];
   readonly removed: readonly string[];
 }
 
@@ -178,8 +174,6 @@ export function prepareDist(
     .filter((path) => !files.has(path) && !keptOwner.has(path) && existsSync(join(distDir, path)));
   return {
     files,
-    paths: [...files.keys()],
-    contents: [...files.values()],
     removed: [...new Set(removed)].sort(),
   };
 }

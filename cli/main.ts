@@ -229,7 +229,7 @@ function check(options: Options): number {
     const rendering = renderSelection(selection, tfOut, progress);
     // Reading dist/ (25,000 files on a large platform) overlaps the rules, on a worker thread.
     const prepared = prepareDist(options.dist, ownedFiles(rendering), selection.only);
-    const comparison = startComparison(options.dist, prepared.paths, prepared.contents, {
+    const comparison = startComparison(options.dist, prepared.files, {
       workerFile: COMPARE_FILES_WORKER,
     });
     progress('running the rules');

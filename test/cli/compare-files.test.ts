@@ -52,7 +52,7 @@ function everyCase() {
     'a/large-changed.yaml': `${'x'.repeat(99_999)}y\n`,
     'b/empty.yaml': '',
   });
-  return { dir, paths: Object.keys(rendered), contents: Object.values(rendered) };
+  return { dir, files: new Map(Object.entries(rendered)) };
 }
 
 const EXPECTED = {
@@ -69,18 +69,18 @@ const EXPECTED = {
 
 describe('comparing rendered files with a folder', () => {
   it('tells added, changed and unchanged files apart byte for byte, in the order given', () => {
-    const { dir, paths, contents } = everyCase();
-    expect(compareFiles(dir, paths, contents)).toEqual(EXPECTED);
+    const { dir, files } = everyCase();
+    expect(compareFiles(dir, files)).toEqual(EXPECTED);
   });
 
   it('gives the same answer on a worker thread', () => {
-    const { dir, paths, contents } = everyCase();
-    expect(startComparison(dir, paths, contents, { workerFile: WORKER_FILE }).result()).toEqual(EXPECTED);
+    const { dir, files } = everyCase();
+    expect(startComparison(dir, files, { workerFile: WORKER_FILE }).result()).toEqual(EXPECTED);
   });
 
   it('compares on this thread when the worker cannot start, with the same answer', () => {
-    const { dir, paths, contents } = everyCase();
-    const comparison = startComparison(dir, paths, contents, {
+    const { dir, files } = everyCase();
+    const comparison = startComparison(dir, files, {
       workerFile: join(tmpdir(), 'no-such-worker.cjs'),
       startMs: 200,
     });
@@ -89,24 +89,23 @@ describe('comparing rendered files with a folder', () => {
 
   it('fails as reading would when a rendered path is a folder on disk, on either thread', () => {
     const dir = folderWith({ 'a/folder/inside.yaml': 'x\n' });
-    expect(() => compareFiles(dir, ['a/folder'], ['x\n'])).toThrow(/EISDIR/);
-    expect(() => startComparison(dir, ['a/folder'], ['x\n'], { workerFile: WORKER_FILE }).result()).toThrow(
-      /EISDIR/,
-    );
+    const folder = new Map([['a/folder', 'x\n']]);
+    expect(() => compareFiles(dir, folder)).toThrow(/EISDIR/);
+    expect(() => startComparison(dir, folder, { workerFile: WORKER_FILE }).result()).toThrow(/EISDIR/);
   });
 
   it('answers for thousands of files in many folders as on this thread', () => {
     const files: Record<string, string> = {};
     for (let i = 0; i < 3000; i++) files[`f${i % 40}/object-${i}.yaml`] = `index: ${i}\n`;
     const dir = folderWith(files);
-    const paths = Object.keys(files);
-    const contents = paths.map((p, i) => (i % 7 === 0 ? `index: changed\n` : (files[p] ?? '')));
-    paths.push('f0/new.yaml');
-    contents.push('new\n');
-    const expected = compareFiles(dir, paths, contents);
+    const rendered = new Map(
+      Object.entries(files).map(([path, content], i) => [path, i % 7 === 0 ? 'index: changed\n' : content]),
+    );
+    rendered.set('f0/new.yaml', 'new\n');
+    const expected = compareFiles(dir, rendered);
     expect(expected.changed).toHaveLength(Math.ceil(3000 / 7));
     expect(expected.added).toEqual(['f0/new.yaml']);
     expect(expected.unchanged).toBe(3000 - Math.ceil(3000 / 7));
-    expect(startComparison(dir, paths, contents, { workerFile: WORKER_FILE }).result()).toEqual(expected);
+    expect(startComparison(dir, rendered, { workerFile: WORKER_FILE }).result()).toEqual(expected);
   });
 });
